@@ -1,0 +1,9 @@
+"""Paddle's `fluid.dygraph` names (re-exports only)."""
+from minigrad.core.tape import (  # noqa: F401
+    guard, enable_dygraph, disable_dygraph, in_dygraph_mode, no_grad, enable_grad, current_tape)
+from minigrad.core.variable import Variable, Parameter, to_variable  # noqa: F401
+from minigrad.core.engine import grad  # noqa: F401
+from minigrad.dygraph import base  # noqa: F401
+# -- Layer, containers and layers (nn/) --
+# -- save / load (io.py) --
+# -- learning-rate schedules (optimizer/lr.py) --

@@ -1,0 +1,14 @@
+"""Paddle's `fluid.layers`: the functional ops under their Paddle names (re-exports only)."""
+# Arithmetic, matmul, reductions, dtype.
+from minigrad.ops.math import (  # noqa: F401
+    elementwise_add, elementwise_sub, elementwise_mul, elementwise_div, elementwise_max,
+    elementwise_min, elementwise_pow, elementwise_mod, elementwise_floordiv, matmul, mean,
+    reduce_sum, reduce_mean, reduce_max, reduce_min, log, abs, cast, less_than, less_equal,
+    greater_than, greater_equal, equal, not_equal)
+# Shapes and indexing.
+from minigrad.ops.shape import (  # noqa: F401
+    reshape, transpose, concat, split, slice, squeeze, unsqueeze, stack, unstack, expand, flatten,
+    gather)
+# -- activations, losses, creation ops (ops/activation.py, ops/loss.py, ops/creation.py) --
+# -- convolution and pooling (ops/conv.py, ops/pool.py) --
+# -- normalisation and dropout (ops/norm.py) --

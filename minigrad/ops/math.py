@@ -1,0 +1,443 @@
+"""Elementwise arithmetic, matmul and reductions.
+
+Every backward below is written with the functions of this module and `ops.shape`, so it runs on
+ndarrays during an ordinary backward and on Variables (recorded) when `create_graph=True`.
+"""
+import builtins
+
+import numpy as np
+
+from minigrad.core.checks import (broadcast_error, check_axes, check_tensor, check_type,
+                                  shape_of)
+from minigrad.core.op import Op
+from minigrad.core.variable import Variable
+from minigrad.ops.shape import broadcast_to, reshape, sum_to, transpose
+
+# -- elementwise binary ---------------------------------------------------------------------------
+
+
+class Add(Op):
+    def forward(self, x, y):
+        return x + y
+
+    def backward(self, gz, x, y):
+        return (sum_to(gz, shape_of(x)) if self.needs_grad(0) else None,
+                sum_to(gz, shape_of(y)) if self.needs_grad(1) else None)
+
+
+class Sub(Op):
+    def forward(self, x, y):
+        return x - y
+
+    def backward(self, gz, x, y):
+        return (sum_to(gz, shape_of(x)) if self.needs_grad(0) else None,
+                sum_to(-gz, shape_of(y)) if self.needs_grad(1) else None)
+
+
+class Mul(Op):
+    def forward(self, x, y):
+        return x * y
+
+    def backward(self, gz, x, y):
+        return (sum_to(gz * y, shape_of(x)) if self.needs_grad(0) else None,
+                sum_to(gz * x, shape_of(y)) if self.needs_grad(1) else None)
+
+
+class Div(Op):
+    def forward(self, x, y):
+        return x / y
+
+    def backward(self, gz, x, y):
+        gx = gz / y
+        return (sum_to(gx, shape_of(x)) if self.needs_grad(0) else None,
+                sum_to(-gx * x / y, shape_of(y)) if self.needs_grad(1) else None)
+
+
+class Pow(Op):
+    def forward(self, x, y):
+        return x ** y
+
+    def backward(self, gz, x, y):
+        gx = gy = None
+        if self.needs_grad(0):
+            gx = sum_to(gz * y * x ** (y - 1), shape_of(x))
+        if self.needs_grad(1):
+            gy = sum_to(gz * self.output() * log(x), shape_of(y))
+        return gx, gy
+
+
+class Maximum(Op):
+    def forward(self, x, y):
+        return np.maximum(x, y)
+
+    def backward(self, gz, x, y):
+        # Ties share the gradient, so the result is the average of both one-sided derivatives.
+        x_wins = _data(greater_than(x, y)) + 0.5 * _data(equal(x, y))
+        return (sum_to(gz * x_wins.astype(_dtype(gz)), shape_of(x)) if self.needs_grad(0) else None,
+                sum_to(gz * (1 - x_wins).astype(_dtype(gz)), shape_of(y))
+                if self.needs_grad(1) else None)
+
+
+class Minimum(Op):
+    def forward(self, x, y):
+        return np.minimum(x, y)
+
+    def backward(self, gz, x, y):
+        x_wins = _data(less_than(x, y)) + 0.5 * _data(equal(x, y))
+        return (sum_to(gz * x_wins.astype(_dtype(gz)), shape_of(x)) if self.needs_grad(0) else None,
+                sum_to(gz * (1 - x_wins).astype(_dtype(gz)), shape_of(y))
+                if self.needs_grad(1) else None)
+
+
+class Mod(Op):
+    def forward(self, x, y):
+        return np.mod(x, y)
+
+    def backward(self, gz, x, y):
+        # x mod y = x - floor(x / y) * y, with floor piecewise constant.
+        return (sum_to(gz, shape_of(x)) if self.needs_grad(0) else None,
+                sum_to(-gz * np.floor(_data(x) / _data(y)), shape_of(y))
+                if self.needs_grad(1) else None)
+
+
+class FloorDivide(Op):
+    differentiable = False   # piecewise constant: the gradient is zero almost everywhere
+
+    def forward(self, x, y):
+        return np.floor_divide(x, y)
+
+
+class Neg(Op):
+    def forward(self, x):
+        return -x
+
+    def backward(self, gy, x):
+        return -gy
+
+
+def _data(x):
+    return x.data if isinstance(x, Variable) else x
+
+
+def _dtype(x):
+    return _data(x).dtype
+
+
+def _binary(op_class, name):
+    def function(x, y):
+        try:
+            return op_class()(x, y)
+        except ValueError as error:
+            if "broadcast" in str(error):
+                raise broadcast_error(name, x, y) from None
+            raise
+    function.__name__ = name
+    function.__qualname__ = name
+    function.__doc__ = f"`{name}(x, y)` elementwise with numpy broadcasting."
+    return function
+
+
+add = _binary(Add, "add")
+sub = _binary(Sub, "sub")
+mul = _binary(Mul, "mul")
+div = _binary(Div, "div")
+pow = _binary(Pow, "pow")
+maximum = _binary(Maximum, "maximum")
+minimum = _binary(Minimum, "minimum")
+mod = _binary(Mod, "mod")
+floor_divide = _binary(FloorDivide, "floor_divide")
+
+
+def neg(x):
+    return Neg()(x)
+
+
+# -- comparisons: not differentiable, bool outputs ---------------------------------------------
+
+
+class _Compare(Op):
+    differentiable = False
+
+    def __init__(self, ufunc):
+        self._ufunc = ufunc
+
+    def forward(self, x, y):
+        return self._ufunc(x, y)
+
+
+def _comparison(ufunc, name):
+    def function(x, y):
+        try:
+            return _Compare(ufunc)(x, y)
+        except ValueError as error:
+            if "broadcast" in str(error):
+                raise broadcast_error(name, x, y) from None
+            raise
+    function.__name__ = name
+    return function
+
+
+less_than = _comparison(np.less, "less_than")
+less_equal = _comparison(np.less_equal, "less_equal")
+greater_than = _comparison(np.greater, "greater_than")
+greater_equal = _comparison(np.greater_equal, "greater_equal")
+equal = _comparison(np.equal, "equal")
+not_equal = _comparison(np.not_equal, "not_equal")
+
+
+# -- Paddle's elementwise_* with `axis` ------------------------------------------------------
+
+
+def _align(op, x, y, axis):
+    """Reshape y so its dims line up with x's starting at `axis` (Paddle's broadcast rule)."""
+    check_type(op, "axis", axis, int, "an int")
+    x_shape, y_shape = shape_of(x), shape_of(y)
+    if axis == -1 or len(y_shape) == len(x_shape):
+        return y
+    if axis < 0:
+        axis += len(x_shape) - len(y_shape) + 1
+    if not 0 <= axis <= len(x_shape) - len(y_shape):
+        raise ValueError(f"{op}: axis={axis} cannot place y of shape {list(y_shape)} inside x of "
+                         f"shape {list(x_shape)}; expected 0 <= axis <= "
+                         f"{len(x_shape) - len(y_shape)}")
+    trailing = len(x_shape) - axis - len(y_shape)
+    return reshape(y, list(y_shape) + [1] * trailing)
+
+
+def _elementwise(function, name):
+    def elementwise(x, y, axis=-1, act=None, name=None):
+        result = function(x, _align(f"elementwise_{name_}", x, y, axis))
+        if act is not None:
+            from minigrad.ops.activation import apply_act
+            result = apply_act(result, act)
+        return result
+    name_ = name
+    elementwise.__name__ = f"elementwise_{name}"
+    elementwise.__doc__ = (f"`x {name} y`, y broadcast along x's dims from `axis` "
+                           "(-1: numpy's trailing alignment).")
+    return elementwise
+
+
+elementwise_add = _elementwise(add, "add")
+elementwise_sub = _elementwise(sub, "sub")
+elementwise_mul = _elementwise(mul, "mul")
+elementwise_div = _elementwise(div, "div")
+elementwise_max = _elementwise(maximum, "max")
+elementwise_min = _elementwise(minimum, "min")
+elementwise_pow = _elementwise(pow, "pow")
+elementwise_mod = _elementwise(mod, "mod")
+elementwise_floordiv = _elementwise(floor_divide, "floordiv")
+
+
+# -- matmul ------------------------------------------------------------------------------------
+
+
+class MatMul(Op):
+    """Batched `x @ y` for inputs with at least two dims (batch dims broadcast)."""
+
+    def forward(self, x, y):
+        return x @ y
+
+    def backward(self, gz, x, y):
+        gx = gy = None
+        if self.needs_grad(0):
+            gx = sum_to(matmul_nd(gz, swap_last(y)), shape_of(x))
+        if self.needs_grad(1):
+            gy = sum_to(matmul_nd(swap_last(x), gz), shape_of(y))
+        return gx, gy
+
+
+def swap_last(x):
+    ndim = len(shape_of(x))
+    perm = list(range(ndim))
+    perm[-2], perm[-1] = perm[-1], perm[-2]
+    return transpose(x, perm)
+
+
+def matmul_nd(x, y):
+    return MatMul()(x, y)
+
+
+def matmul(x, y, transpose_x=False, transpose_y=False, alpha=1.0, name=None):
+    """Paddle's matmul: optional transposes of the last two dims, batched, then scaled by alpha.
+
+    1-D operands follow numpy: a vector is a row on the left and a column on the right, and the
+    added dim is removed from the result.
+    """
+    check_tensor("matmul", "x", x)
+    check_tensor("matmul", "y", y)
+    x_shape, y_shape = shape_of(x), shape_of(y)
+    if len(x_shape) == 0 or len(y_shape) == 0:
+        raise ValueError(f"matmul: x and y must have at least 1 dim, got shapes {list(x_shape)} "
+                         f"and {list(y_shape)}")
+    x_vector, y_vector = len(x_shape) == 1, len(y_shape) == 1
+    if x_vector:
+        x = reshape(x, [1, x_shape[0]])
+    if y_vector:
+        y = reshape(y, [y_shape[0], 1])
+    if transpose_x and not x_vector:
+        x = swap_last(x)
+    if transpose_y and not y_vector:
+        y = swap_last(y)
+    xs, ys = shape_of(x), shape_of(y)
+    if xs[-1] != ys[-2]:
+        raise ValueError(f"matmul: x's last dim ({xs[-1]}) must equal y's second-to-last dim "
+                         f"({ys[-2]}); shapes {list(x_shape)} and {list(y_shape)} with "
+                         f"transpose_x={transpose_x}, transpose_y={transpose_y}")
+    try:
+        out = matmul_nd(x, y)
+    except ValueError:
+        raise ValueError(f"matmul: batch dims of {list(x_shape)} and {list(y_shape)} cannot be "
+                         "broadcast together") from None
+    if x_vector or y_vector:
+        out_shape = list(shape_of(out))
+        if y_vector:
+            out_shape.pop(-1)
+        if x_vector:
+            out_shape.pop(-1 if y_vector else -2)
+        out = reshape(out, out_shape or [1])
+    if alpha != 1.0:
+        out = out * alpha
+    return out
+
+
+# -- reductions --------------------------------------------------------------------------------
+
+
+class Sum(Op):
+    def __init__(self, axis, keepdims):
+        self.axis = axis
+        self.keepdims = keepdims
+
+    def forward(self, x):
+        y = x.sum(axis=self.axis, keepdims=self.keepdims)
+        return y.reshape(1) if y.ndim == 0 else y
+
+    def backward(self, gy, x):
+        return broadcast_to(reshape(gy, _kept_shape(shape_of(x), self.axis)), shape_of(x))
+
+
+class Mean(Op):
+    def __init__(self, axis, keepdims):
+        self.axis = axis
+        self.keepdims = keepdims
+
+    def forward(self, x):
+        y = x.mean(axis=self.axis, keepdims=self.keepdims)
+        return y.reshape(1) if y.ndim == 0 else y
+
+    def backward(self, gy, x):
+        shape = shape_of(x)
+        count = np.prod([shape[a] for a in self.axis]) if self.axis is not None else np.prod(shape)
+        g = broadcast_to(reshape(gy, _kept_shape(shape, self.axis)), shape)
+        return g * (1.0 / builtins.max(int(count), 1))
+
+
+class Max(Op):
+    def __init__(self, axis, keepdims, function=np.max):
+        self.axis = axis
+        self.keepdims = keepdims
+        self._function = function
+
+    def forward(self, x):
+        y = self._function(x, axis=self.axis, keepdims=self.keepdims)
+        return y.reshape(1) if y.ndim == 0 else y
+
+    def backward(self, gy, x):
+        shape = shape_of(x)
+        kept = _kept_shape(shape, self.axis)
+        # Every position equal to the extreme shares the gradient equally (ties split).
+        winners = (_data(x) == _data(self.output()).reshape(kept)).astype(_dtype(gy))
+        winners /= winners.sum(axis=self.axis, keepdims=True)
+        return broadcast_to(reshape(gy, kept), shape) * winners
+
+
+def _kept_shape(shape, axis):
+    if axis is None:
+        return [1] * len(shape)
+    return [1 if i in axis else n for i, n in enumerate(shape)]
+
+
+def _reduction(op_class, name, extra=()):
+    def reduce(input, dim=None, keep_dim=False, name=None):
+        check_tensor(name_, "input", input)
+        axes = check_axes(name_, "dim", dim, len(shape_of(input)))
+        return op_class(axes, bool(keep_dim), *extra)(input)
+    name_ = name
+    reduce.__name__ = name
+    reduce.__doc__ = (f"`{name}(input, dim=None, keep_dim=False)`: over `dim` (int or list; None "
+                      "means all dims, giving shape [1]).")
+    return reduce
+
+
+reduce_sum = _reduction(Sum, "reduce_sum")
+reduce_mean = _reduction(Mean, "reduce_mean")
+reduce_max = _reduction(Max, "reduce_max", (np.max,))
+reduce_min = _reduction(Max, "reduce_min", (np.min,))
+
+
+def mean(x, name=None):
+    """Mean of all elements, shape [1]."""
+    check_tensor("mean", "x", x)
+    return Mean(None, False)(x)
+
+
+def sum(x, dim=None, keep_dim=False):
+    return reduce_sum(x, dim, keep_dim)
+
+
+# -- elementwise unary math used by backwards above (activations live in ops.activation) -------
+
+
+class Log(Op):
+    def forward(self, x):
+        return np.log(x)
+
+    def backward(self, gy, x):
+        return gy / x
+
+
+class Abs(Op):
+    def forward(self, x):
+        return np.abs(x)
+
+    def backward(self, gy, x):
+        return gy * np.sign(_data(x))
+
+
+def log(x, name=None):
+    return Log()(x)
+
+
+def abs(x, name=None):
+    return Abs()(x)
+
+
+# -- dtype -----------------------------------------------------------------------------------
+
+
+class Cast(Op):
+    def __init__(self, dtype):
+        self.dtype = dtype
+
+    def forward(self, x):
+        self._from = x.dtype
+        return x.astype(self.dtype)
+
+    def backward(self, gy, x):
+        return cast(gy, self._from)
+
+
+def cast(x, dtype):
+    """`x` converted to `dtype` ("float32", np.float64, ...). Float-to-float casts pass gradients."""
+    check_tensor("cast", "x", x)
+    try:
+        dtype = np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"cast: dtype {dtype!r} is not a numpy dtype name") from None
+    if isinstance(x, np.ndarray):
+        return x.astype(dtype, copy=False)
+    op = Cast(dtype)
+    if dtype.kind != "f" or x.data.dtype.kind != "f":
+        op.differentiable = False
+    return op(x)
