@@ -10,5 +10,8 @@ from minigrad.ops.shape import (  # noqa: F401
     reshape, transpose, concat, split, slice, squeeze, unsqueeze, stack, unstack, expand, flatten,
     gather)
 # -- activations, losses, creation ops (ops/activation.py, ops/loss.py, ops/creation.py) --
+from minigrad.ops.activation import (  # noqa: F401
+    relu, sigmoid, tanh, softmax, log_softmax, leaky_relu, relu6, elu, gelu, erf, softplus,
+    softsign, swish, hard_sigmoid, exp, sqrt, rsqrt, square, pow, clip, scale)
 # -- convolution and pooling (ops/conv.py, ops/pool.py) --
 # -- normalisation and dropout (ops/norm.py) --

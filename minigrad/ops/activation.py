@@ -1,0 +1,428 @@
+"""Activations and other elementwise functions, plus `apply_act` for layers' `act=` argument.
+
+Each backward is written with minigrad functions (and the forward output via `self.output()`), so
+it runs on ndarrays in an ordinary backward and is recorded under `create_graph=True`: every
+activation here has second-order gradients. Masks (relu's x > 0, clip's range) are constants with
+respect to differentiation and are computed from `.data`.
+
+Attributes (alpha, threshold, scale...) are stored as Python floats: numpy keeps `float32 * 0.5`
+float32, while an `np.float64` scalar would silently upcast a float32 array.
+"""
+import math
+import numbers
+
+import numpy as np
+
+from minigrad.core.checks import check_axis, check_tensor, check_type, shape_of
+from minigrad.core.op import Op
+from minigrad.core.variable import Variable
+from minigrad.ops import math as _math
+from minigrad.ops.math import Sum, abs, log
+
+__all__ = ["ACTIVATIONS", "apply_act", "check_act", "relu", "sigmoid", "tanh", "softmax",
+           "log_softmax", "leaky_relu", "relu6", "elu", "gelu", "erf", "softplus", "softsign",
+           "swish", "hard_sigmoid", "exp", "sqrt", "rsqrt", "square", "pow", "clip", "scale",
+           "log", "abs"]
+
+
+def _data(x):
+    return x.data if isinstance(x, Variable) else x
+
+
+def _float_input(op, x, argument="x"):
+    check_tensor(op, argument, x, dtypes="f")
+
+
+def _number(op, argument, value):
+    if not isinstance(value, numbers.Real) or isinstance(value, bool):
+        raise TypeError(f"{op}: {argument} must be a number, got {type(value).__name__} "
+                        f"({value!r})")
+    return float(value)
+
+
+# -- piecewise linear ------------------------------------------------------------------------
+
+
+class Relu(Op):
+    def forward(self, x):
+        return np.maximum(x, 0)
+
+    def backward(self, gy, x):
+        return gy * (_data(x) > 0)
+
+
+def relu(x, name=None):
+    """max(x, 0) elementwise. The gradient at exactly 0 is taken as 0."""
+    _float_input("relu", x)
+    return Relu()(x)
+
+
+class LeakyRelu(Op):
+    def __init__(self, alpha):
+        self.alpha = alpha
+
+    def forward(self, x):
+        return np.where(x > 0, x, x * self.alpha)
+
+    def backward(self, gy, x):
+        slope = np.where(_data(x) > 0, 1.0, self.alpha).astype(_data(x).dtype)
+        return gy * slope
+
+
+def leaky_relu(x, alpha=0.02, name=None):
+    """x where x > 0, alpha * x elsewhere (Paddle 1.x default alpha=0.02)."""
+    _float_input("leaky_relu", x)
+    return LeakyRelu(_number("leaky_relu", "alpha", alpha))(x)
+
+
+class Clip(Op):
+    def __init__(self, min, max):
+        self.min = min
+        self.max = max
+
+    def forward(self, x):
+        return np.clip(x, self.min, self.max)
+
+    def backward(self, gy, x):
+        # Paddle passes the gradient strictly inside (min, max).
+        x = _data(x)
+        return gy * ((x > self.min) & (x < self.max))
+
+
+def clip(x, min, max, name=None):
+    """Clamp every element into [min, max]; the gradient is 1 strictly inside, 0 outside."""
+    _float_input("clip", x)
+    low, high = _number("clip", "min", min), _number("clip", "max", max)
+    if low > high:
+        raise ValueError(f"clip: min ({min}) must not exceed max ({max})")
+    return Clip(low, high)(x)
+
+
+def relu6(x, threshold=6.0, name=None):
+    """min(max(x, 0), threshold) (Paddle 1.x `relu6(x, threshold=6.0)`)."""
+    _float_input("relu6", x)
+    threshold = _number("relu6", "threshold", threshold)
+    return Clip(0.0, threshold)(x)
+
+
+class Scale(Op):
+    def __init__(self, scale, bias, bias_after_scale):
+        self.scale = scale
+        self.bias = bias
+        self.bias_after_scale = bias_after_scale
+
+    def forward(self, x):
+        if self.bias_after_scale:
+            return x * self.scale + self.bias
+        return (x + self.bias) * self.scale
+
+    def backward(self, gy, x):
+        return gy * self.scale
+
+
+def scale(x, scale=1.0, bias=0.0, bias_after_scale=True, act=None, name=None):
+    """scale * x + bias (or scale * (x + bias) when bias_after_scale=False), then `act`."""
+    check_act(act, "scale")
+    _float_input("scale", x)
+    if isinstance(scale, Variable):
+        # Paddle 1.x also accepts a one-element Variable as the scale: a differentiable product.
+        out = x * scale + bias if bias_after_scale else (x + bias) * scale
+    else:
+        out = Scale(_number("scale", "scale", scale), _number("scale", "bias", bias),
+                    bool(bias_after_scale))(x)
+    return apply_act(out, act)
+
+
+# -- smooth elementwise ----------------------------------------------------------------------
+
+
+class Sigmoid(Op):
+    def forward(self, x):
+        # 1 / (1 + exp(-x)) written with tanh: no overflow warning for large |x|.
+        return np.tanh(x * 0.5) * 0.5 + 0.5
+
+    def backward(self, gy, x):
+        y = self.output()
+        return gy * y * (1 - y)
+
+
+def sigmoid(x, name=None):
+    """1 / (1 + exp(-x)) elementwise."""
+    _float_input("sigmoid", x)
+    return Sigmoid()(x)
+
+
+class Tanh(Op):
+    def forward(self, x):
+        return np.tanh(x)
+
+    def backward(self, gy, x):
+        y = self.output()
+        return gy * (1 - y * y)
+
+
+def tanh(x, name=None):
+    _float_input("tanh", x)
+    return Tanh()(x)
+
+
+class Exp(Op):
+    def forward(self, x):
+        return np.exp(x)
+
+    def backward(self, gy, x):
+        return gy * self.output()
+
+
+def exp(x, name=None):
+    _float_input("exp", x)
+    return Exp()(x)
+
+
+class Sqrt(Op):
+    def forward(self, x):
+        return np.sqrt(x)
+
+    def backward(self, gy, x):
+        return gy * 0.5 / self.output()
+
+
+def sqrt(x, name=None):
+    """Square root; negative inputs give nan, as in numpy."""
+    _float_input("sqrt", x)
+    return Sqrt()(x)
+
+
+def rsqrt(x, name=None):
+    """1 / sqrt(x)."""
+    _float_input("rsqrt", x)
+    return 1.0 / Sqrt()(x)
+
+
+class Square(Op):
+    def forward(self, x):
+        return x * x
+
+    def backward(self, gy, x):
+        return gy * 2.0 * x
+
+
+def square(x, name=None):
+    _float_input("square", x)
+    return Square()(x)
+
+
+class PowScalar(Op):
+    def __init__(self, factor):
+        self.factor = factor
+
+    def forward(self, x):
+        return x ** self.factor
+
+    def backward(self, gy, x):
+        if self.factor == 1.0:
+            return gy
+        return gy * self.factor * PowScalar(self.factor - 1.0)(x)
+
+
+def pow(x, factor=1.0, name=None):
+    """x ** factor elementwise (Paddle 1.x `pow(x, factor=1.0)`); factor a number or a Variable."""
+    _float_input("pow", x)
+    if isinstance(factor, Variable):
+        return _math.pow(x, factor)
+    return PowScalar(_number("pow", "factor", factor))(x)
+
+
+class Elu(Op):
+    def __init__(self, alpha):
+        self.alpha = alpha
+
+    def forward(self, x):
+        # expm1 of min(x, 0): no overflow for large positive x, exact near 0.
+        return np.where(x > 0, x, np.expm1(np.minimum(x, 0)) * self.alpha)
+
+    def backward(self, gy, x):
+        # d/dx = 1 for x > 0, alpha * exp(x) = y + alpha elsewhere.
+        positive = (_data(x) > 0).astype(_data(x).dtype)
+        return gy * (positive + (1 - positive) * (self.output() + self.alpha))
+
+
+def elu(x, alpha=1.0, name=None):
+    """x for x > 0, alpha * (exp(x) - 1) elsewhere."""
+    _float_input("elu", x)
+    return Elu(_number("elu", "alpha", alpha))(x)
+
+
+class Softplus(Op):
+    def forward(self, x):
+        return np.logaddexp(x, 0).astype(x.dtype, copy=False)
+
+    def backward(self, gy, x):
+        return gy * sigmoid(x)
+
+
+def softplus(x, name=None):
+    """log(1 + exp(x)), computed without overflow."""
+    _float_input("softplus", x)
+    return Softplus()(x)
+
+
+def softsign(x, name=None):
+    """x / (1 + |x|)."""
+    _float_input("softsign", x)
+    return x / (1.0 + abs(x))
+
+
+def swish(x, beta=1.0, name=None):
+    """x * sigmoid(beta * x)."""
+    _float_input("swish", x)
+    beta = _number("swish", "beta", beta)
+    return x * sigmoid(x * beta if beta != 1.0 else x)
+
+
+def hard_sigmoid(x, slope=0.2, offset=0.5, name=None):
+    """clip(slope * x + offset, 0, 1) (Paddle 1.x defaults)."""
+    _float_input("hard_sigmoid", x)
+    return Clip(0.0, 1.0)(Scale(_number("hard_sigmoid", "slope", slope),
+                                _number("hard_sigmoid", "offset", offset), True)(x))
+
+
+# -- erf and gelu ----------------------------------------------------------------------------
+
+_erf_scalar = np.frompyfunc(math.erf, 1, 1)
+
+
+def _erf_array(x):
+    return _erf_scalar(x).astype(x.dtype)
+
+
+class Erf(Op):
+    def forward(self, x):
+        return _erf_array(x)
+
+    def backward(self, gy, x):
+        return gy * (exp(-(x * x)) * _TWO_OVER_SQRT_PI)
+
+
+def erf(x, name=None):
+    """The error function 2/sqrt(pi) * integral_0^x exp(-t^2) dt, elementwise."""
+    _float_input("erf", x)
+    return Erf()(x)
+
+
+_TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
+_SQRT_HALF = math.sqrt(0.5)
+_INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
+_SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
+
+
+class Gelu(Op):
+    """Exact GELU: x * Phi(x), Phi the standard normal CDF."""
+
+    def forward(self, x):
+        return x * (_erf_array(x * _SQRT_HALF) * 0.5 + 0.5)
+
+    def backward(self, gy, x):
+        cdf = erf(x * _SQRT_HALF) * 0.5 + 0.5
+        pdf = exp(x * x * -0.5) * _INV_SQRT_2PI
+        return gy * (cdf + x * pdf)
+
+
+def gelu(x, approximate=False, name=None):
+    """x * Phi(x). approximate=True uses the tanh form
+    0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))."""
+    _float_input("gelu", x)
+    if approximate:
+        inner = (x + x * x * x * 0.044715) * _SQRT_2_OVER_PI
+        return x * (tanh(inner) * 0.5 + 0.5)
+    return Gelu()(x)
+
+
+# -- softmax family --------------------------------------------------------------------------
+
+
+class Softmax(Op):
+    def __init__(self, axis):
+        self.axis = axis
+
+    def forward(self, x):
+        e = np.exp(x - x.max(axis=self.axis, keepdims=True))
+        return e / e.sum(axis=self.axis, keepdims=True)
+
+    def backward(self, gy, x):
+        y = self.output()
+        gyy = gy * y
+        return gyy - y * Sum((self.axis,), True)(gyy)
+
+
+def softmax(input, use_cudnn=False, name=None, axis=-1):
+    """exp(x) / sum(exp(x)) along `axis` (default the last), computed after subtracting the max."""
+    _float_input("softmax", input, "input")
+    axis = check_axis("softmax", "axis", axis, len(shape_of(input)))
+    return Softmax(axis)(input)
+
+
+class LogSoftmax(Op):
+    def __init__(self, axis):
+        self.axis = axis
+
+    def forward(self, x):
+        shifted = x - x.max(axis=self.axis, keepdims=True)
+        return shifted - np.log(np.exp(shifted).sum(axis=self.axis, keepdims=True))
+
+    def backward(self, gy, x):
+        return gy - exp(self.output()) * Sum((self.axis,), True)(gy)
+
+
+def log_softmax(input, axis=-1, name=None):
+    """log(softmax(input, axis)), computed stably as x - max - log(sum(exp(x - max)))."""
+    _float_input("log_softmax", input, "input")
+    axis = check_axis("log_softmax", "axis", axis, len(shape_of(input)))
+    return LogSoftmax(axis)(input)
+
+
+# -- act= names for layers --------------------------------------------------------------------
+
+ACTIVATIONS = {
+    "relu": relu,
+    "sigmoid": sigmoid,
+    "tanh": tanh,
+    "softmax": softmax,
+    "log_softmax": log_softmax,
+    "leaky_relu": leaky_relu,
+    "relu6": relu6,
+    "elu": elu,
+    "gelu": gelu,
+    "softplus": softplus,
+    "softsign": softsign,
+    "swish": swish,
+    "hard_sigmoid": hard_sigmoid,
+    "exp": exp,
+    "sqrt": sqrt,
+    "rsqrt": rsqrt,
+    "abs": abs,
+    "square": square,
+    "log": log,
+}
+
+
+def check_act(act, where):
+    """Validate an `act=` argument (None or a name in ACTIVATIONS) and return it.
+
+    where: the layer or op name used in the error, e.g. "Conv2D".
+    Raises TypeError for a non-str, ValueError (listing the known names) for an unknown name.
+    """
+    if act is None:
+        return None
+    check_type(where, "act", act, str, "None or an activation name (str)")
+    if act not in ACTIVATIONS:
+        raise ValueError(f"{where}: act={act!r} is not a known activation; expected one of "
+                         f"{', '.join(sorted(ACTIVATIONS))} (or None)")
+    return act
+
+
+def apply_act(x, act):
+    """`x` passed through the activation named `act` (None returns x unchanged)."""
+    if act is None:
+        return x
+    return ACTIVATIONS[check_act(act, "apply_act")](x)
