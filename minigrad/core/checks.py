@@ -12,6 +12,8 @@ from minigrad.core.variable import Variable
 
 def shape_of(x):
     """Shape tuple of a Variable, ndarray or Python scalar."""
+    if type(x) is np.ndarray:
+        return x.shape
     if isinstance(x, Variable):
         return x.data.shape
     return np.shape(x)

@@ -248,6 +248,8 @@ class MatMul(Op):
 
 
 def swap_last(x):
+    if type(x) is np.ndarray:
+        return x.swapaxes(-1, -2)
     ndim = len(shape_of(x))
     perm = list(range(ndim))
     perm[-2], perm[-1] = perm[-1], perm[-2]
@@ -255,6 +257,8 @@ def swap_last(x):
 
 
 def matmul_nd(x, y):
+    if type(x) is np.ndarray and type(y) is np.ndarray:
+        return x @ y
     return MatMul()(x, y)
 
 

@@ -33,6 +33,8 @@ class Reshape(Op):
 
 def _plain_reshape(x, shape):
     shape = tuple(shape)
+    if type(x) is np.ndarray:
+        return x.reshape(shape)
     if shape_of(x) == shape:
         return x
     return Reshape(shape)(x)
@@ -87,6 +89,8 @@ class Transpose(Op):
 
 def transpose(x, perm, name=None):
     """Permute dims: output dim i is input dim perm[i]."""
+    if type(x) is np.ndarray and type(perm) is tuple:
+        return x.transpose(perm)    # inside a backward: already validated
     ndim = len(shape_of(x))
     if not isinstance(perm, (list, tuple)) or sorted(int(p) for p in perm) != list(range(ndim)):
         raise ValueError(f"transpose: perm must be a permutation of {list(range(ndim))} for a "
@@ -129,6 +133,8 @@ def _sum_to_array(x, shape):
 
 def broadcast_to(x, shape):
     shape = tuple(shape)
+    if type(x) is np.ndarray:
+        return x if x.shape == shape else np.broadcast_to(x, shape)
     if shape_of(x) == shape:
         return x
     return BroadcastTo(shape)(x)
@@ -137,6 +143,8 @@ def broadcast_to(x, shape):
 def sum_to(x, shape):
     """Sum `x` down to `shape` (undo a numpy broadcast); a no-op when shapes already match."""
     shape = tuple(shape)
+    if type(x) is np.ndarray:
+        return x if x.shape == shape else _sum_to_array(x, shape)
     if shape_of(x) == shape:
         return x
     return SumTo(shape)(x)
