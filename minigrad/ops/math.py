@@ -305,6 +305,46 @@ def matmul(x, y, transpose_x=False, transpose_y=False, alpha=1.0, name=None):
     return out
 
 
+class Linear(Op):
+    """`x @ weight + bias` over x's last dim: the whole of a Linear layer in one record."""
+
+    def forward(self, x, weight, bias):
+        y = x @ weight
+        if bias is not None:
+            y += bias
+        return y
+
+    def backward(self, gy, x, weight, bias):
+        gx = gw = gb = None
+        if self.needs_grad(0):
+            gx = matmul_nd(gy, swap_last(weight))
+        if self.needs_grad(1):
+            gw = matmul_nd(swap_last(_rows(x)), _rows(gy))
+        if bias is not None and self.needs_grad(2):
+            gb = sum_to(gy, shape_of(bias))
+        return gx, gw, gb
+
+
+def _rows(x):
+    """Collapse all leading dims: [..., n] -> [rows, n]."""
+    shape = shape_of(x)
+    if type(x) is np.ndarray:
+        return x.reshape(-1, shape[-1])
+    return reshape(x, [-1, shape[-1]])
+
+
+def linear(x, weight, bias=None):
+    """`x @ weight + bias` for x [..., in], weight [in, out], bias [out] (or None)."""
+    x_shape, w_shape = shape_of(x), shape_of(weight)
+    if len(w_shape) != 2 or not x_shape or x_shape[-1] != w_shape[0]:
+        raise ValueError(f"linear: input of shape {list(x_shape)} does not fit weight of shape "
+                         f"{list(w_shape)}; expected input [..., {w_shape[0] if w_shape else '?'}]")
+    if bias is not None and tuple(shape_of(bias)) != (w_shape[1],):
+        raise ValueError(f"linear: bias of shape {list(shape_of(bias))} does not match weight of "
+                         f"shape {list(w_shape)}; expected [{w_shape[1]}]")
+    return Linear()(x, weight, bias)
+
+
 # -- reductions --------------------------------------------------------------------------------
 
 
