@@ -89,6 +89,41 @@ def _as_list(value, argument):
     return values
 
 
+def _records_leading_to(roots, wanted, stop):
+    """Sequence numbers of the records on some path from `roots` back to a wanted input.
+
+    `grad()` visits only these, so asking for d(critic)/d(x_hat) does not also push gradients into
+    whatever produced x_hat (a generator, say). Released records are kept in the set so that
+    reaching one still raises the retain_graph error instead of silently returning nothing.
+    """
+    reachable = {}
+    stack = [root.creator for root in roots if root.creator is not None]
+    while stack:
+        op = stack.pop()
+        if op.seq in reachable:
+            continue
+        reachable[op.seq] = op
+        for arg in op.inputs:
+            if isinstance(arg, Variable) and arg.creator is not None \
+                    and arg.creator.seq not in reachable:
+                stack.append(arg.creator)
+    useful = set()
+    for seq in sorted(reachable):
+        op = reachable[seq]
+        if op.released:
+            useful.add(seq)
+            continue
+        for arg in op.inputs:
+            if not isinstance(arg, Variable) or arg.stop_gradient:
+                continue
+            if stop is not None and id(arg) in stop:
+                continue
+            if id(arg) in wanted or (arg.creator is not None and arg.creator.seq in useful):
+                useful.add(seq)
+                break
+    return useful
+
+
 def _run(roots, seeds, retain_graph, create_graph, wanted, stop):
     """Propagate `seeds` from `roots` back through the reachable records.
 
@@ -99,6 +134,7 @@ def _run(roots, seeds, retain_graph, create_graph, wanted, stop):
     # releasing a later record may drop the last other reference) and their running cotangents.
     pending = {}
     heap = []
+    useful = None if wanted is None else _records_leading_to(roots, wanted, stop)
 
     def accumulate(var, g):
         key = id(var)
@@ -110,6 +146,8 @@ def _run(roots, seeds, retain_graph, create_graph, wanted, stop):
         if op is None:
             if wanted is None:
                 var.grad = g if var.grad is None else var.grad + g
+            return
+        if useful is not None and op.seq not in useful:
             return
         entry = pending.get(op.seq)
         if entry is None:
