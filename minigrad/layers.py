@@ -13,5 +13,11 @@ from minigrad.ops.shape import (  # noqa: F401
 from minigrad.ops.activation import (  # noqa: F401
     relu, sigmoid, tanh, softmax, log_softmax, leaky_relu, relu6, elu, gelu, erf, softplus,
     softsign, swish, hard_sigmoid, exp, sqrt, rsqrt, square, pow, clip, scale)
+from minigrad.ops.loss import (  # noqa: F401
+    cross_entropy, softmax_with_cross_entropy, square_error_cost, mse_loss,
+    sigmoid_cross_entropy_with_logits)
+from minigrad.ops.creation import (  # noqa: F401
+    fill_constant, zeros, ones, zeros_like, ones_like, assign, one_hot, argmax, argmin, argsort,
+    topk, accuracy)
 # -- convolution and pooling (ops/conv.py, ops/pool.py) --
 # -- normalisation and dropout (ops/norm.py) --

@@ -293,7 +293,9 @@ _erf_scalar = np.frompyfunc(math.erf, 1, 1)
 
 
 def _erf_array(x):
-    return _erf_scalar(x).astype(x.dtype)
+    # math.erf is correctly rounded in double precision; numpy has no erf of its own and scipy
+    # is not a dependency. (0-d input gives a Python float back, hence asarray.)
+    return np.asarray(_erf_scalar(x), dtype=x.dtype)
 
 
 class Erf(Op):

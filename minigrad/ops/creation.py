@@ -1,0 +1,256 @@
+"""Constants, copies, indices and metrics under Paddle 1.x `fluid.layers` names.
+
+Nothing here has a gradient except `assign` (a copy) and the values `topk` / `argsort` pick.
+Index-valued results (argmax, one_hot, topk indices...) come back as Variables with
+`stop_gradient=True`: they are constants with respect to differentiation.
+"""
+import numbers
+
+import numpy as np
+
+from minigrad.core.checks import check_axis, check_tensor, check_type, shape_of
+from minigrad.core.op import Op
+from minigrad.core.tape import require_dygraph
+from minigrad.core.variable import Variable
+from minigrad.ops.shape import getitem
+
+__all__ = ["fill_constant", "zeros", "ones", "zeros_like", "ones_like", "assign", "one_hot",
+           "argmax", "argmin", "argsort", "topk", "accuracy"]
+
+
+def _data(x):
+    return x.data if isinstance(x, Variable) else x
+
+
+def _dtype(op, dtype):
+    try:
+        return np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"{op}: dtype {dtype!r} is not a dtype name such as 'float32' or "
+                        "'int64'") from None
+
+
+def _shape(op, shape):
+    if isinstance(shape, Variable):
+        shape = shape.data.reshape(-1).tolist()
+    if isinstance(shape, numbers.Integral) and not isinstance(shape, bool):
+        shape = [shape]
+    if not isinstance(shape, (list, tuple)) or not all(
+            isinstance(s, numbers.Integral) and not isinstance(s, bool) for s in shape):
+        raise TypeError(f"{op}: shape must be a list or tuple of ints, got {shape!r}")
+    if any(s < 0 for s in shape):
+        raise ValueError(f"{op}: shape {list(shape)} has a negative dim; dims must be >= 0")
+    return tuple(int(s) for s in shape)
+
+
+def _constant(array):
+    require_dygraph("creating a constant Variable")
+    return Variable(array, stop_gradient=True)
+
+
+# -- constants -------------------------------------------------------------------------------
+
+
+def fill_constant(shape, dtype, value, force_cpu=False, out=None):
+    """A Variable of `shape` and `dtype` filled with `value` (stop_gradient=True).
+
+        x = fluid.layers.fill_constant([2, 3], "float32", 0.5)
+    """
+    shape = _shape("fill_constant", shape)
+    dtype = _dtype("fill_constant", dtype)
+    if isinstance(value, Variable):
+        value = value.data.reshape(-1)[0]
+    if not isinstance(value, (numbers.Number, np.generic)):
+        raise TypeError(f"fill_constant: value must be a number, got {type(value).__name__} "
+                        f"({value!r})")
+    result = _constant(np.full(shape, value, dtype=dtype))
+    if out is not None:
+        out.set_value(result.data)
+        return out
+    return result
+
+
+def zeros(shape, dtype, force_cpu=False):
+    return fill_constant(shape, dtype, 0)
+
+
+def ones(shape, dtype, force_cpu=False):
+    return fill_constant(shape, dtype, 1)
+
+
+def zeros_like(x, out=None):
+    """Zeros of x's shape and dtype."""
+    check_tensor("zeros_like", "x", x)
+    return fill_constant(shape_of(x), _data(x).dtype, 0, out=out)
+
+
+def ones_like(x, out=None):
+    """Ones of x's shape and dtype."""
+    check_tensor("ones_like", "x", x)
+    return fill_constant(shape_of(x), _data(x).dtype, 1, out=out)
+
+
+# -- assign: a differentiable copy ---------------------------------------------------------
+
+
+class Assign(Op):
+    def forward(self, x):
+        return x.copy()
+
+    def backward(self, gy, x):
+        return gy
+
+
+def assign(input, output=None):
+    """A copy of `input` (a Variable, ndarray, list or number); gradients flow through the copy.
+
+    output: an existing Variable to overwrite instead (same shape and dtype); the copy written
+    there is a plain value, not connected to the graph.
+    """
+    if isinstance(input, Variable):
+        result = Assign()(input)
+    elif isinstance(input, (np.ndarray, list, tuple, numbers.Number, np.generic)):
+        array = np.array(input)
+        if array.dtype.kind not in "biuf":
+            raise TypeError(f"assign: input must be numeric, got dtype {array.dtype}")
+        if array.dtype == np.float64 and not isinstance(input, np.ndarray):
+            array = array.astype(np.float32)   # Paddle's default float for Python values
+        result = _constant(array)
+    else:
+        raise TypeError(f"assign: input must be a Variable, ndarray, list or number, got "
+                        f"{type(input).__name__}")
+    if output is not None:
+        check_type("assign", "output", output, Variable, "a Variable")
+        output.set_value(result.data)
+        return output
+    return result
+
+
+# -- indices --------------------------------------------------------------------------------
+
+
+class _IndexOp(Op):
+    """Forward of a function of the values that is constant almost everywhere."""
+    differentiable = False
+
+    def __init__(self, function):
+        self._function = function
+
+    def forward(self, x):
+        return self._function(x)
+
+
+def _index_result(x, function):
+    return _IndexOp(function)(x)
+
+
+def one_hot(input, depth, allow_out_of_range=False):
+    """[..., 1] integer class indices -> [..., depth] float32 one-hot rows.
+
+    An index outside [0, depth) is a ValueError, or an all-zero row with allow_out_of_range=True.
+    """
+    check_tensor("one_hot", "input", input, dtypes="iu")
+    shape = shape_of(input)
+    if not shape or shape[-1] != 1:
+        raise ValueError(f"one_hot: input must have a last dim of size 1 (e.g. [N, 1]), got shape "
+                         f"{list(shape)}")
+    if not isinstance(depth, numbers.Integral) or isinstance(depth, bool) or depth < 1:
+        raise ValueError(f"one_hot: depth must be a positive int, got {depth!r}")
+    indices = _data(input)[..., 0]
+    outside = (indices < 0) | (indices >= depth)
+    if outside.any() and not allow_out_of_range:
+        raise ValueError(f"one_hot: input has index {indices[outside][0]} outside [0, {depth}); "
+                         "pass allow_out_of_range=True to get an all-zero row instead")
+
+    def encode(values):
+        values = values[..., 0]
+        return (values[..., None] == np.arange(depth)).astype(np.float32)
+    return _index_result(input, encode)
+
+
+def _arg_reduce(op, function, x, axis):
+    check_tensor(op, "x", x)
+    ndim = len(shape_of(x))
+    axis = check_axis(op, "axis", axis, ndim)
+
+    def reduce(values):
+        out = function(values, axis=axis).astype(np.int64)
+        return out.reshape(1) if out.ndim == 0 else out
+    return _index_result(x, reduce)
+
+
+def argmax(x, axis=0):
+    """int64 indices of the largest entries along `axis` (removed; a 1-D input gives [1])."""
+    return _arg_reduce("argmax", np.argmax, x, axis)
+
+
+def argmin(x, axis=0):
+    """int64 indices of the smallest entries along `axis` (removed; a 1-D input gives [1])."""
+    return _arg_reduce("argmin", np.argmin, x, axis)
+
+
+def _take(x, indices, axis):
+    """x's entries at `indices` along `axis` (np.take_along_axis), differentiable in x."""
+    index = list(np.indices(indices.shape, sparse=True))
+    index[axis] = indices
+    return getitem(x, tuple(index))
+
+
+def argsort(input, axis=-1, descending=False, name=None):
+    """(sorted values, int64 indices) along `axis`; equal values keep their order."""
+    check_tensor("argsort", "input", input)
+    axis = check_axis("argsort", "axis", axis, len(shape_of(input)))
+    values = _data(input)
+    order = np.argsort(-values if descending else values, axis=axis, kind="stable")
+    indices = order.astype(np.int64)
+    return _take(input, indices, axis), _wrap_like(input, indices)
+
+
+def topk(input, k, name=None):
+    """(values, int64 indices) of the k largest entries along the last dim, largest first.
+
+    Ties go to the lower index. Raises ValueError unless 1 <= k <= the last dim's size.
+    """
+    check_tensor("topk", "input", input)
+    shape = shape_of(input)
+    if not shape:
+        raise ValueError("topk: input must have at least 1 dim, got a 0-D input")
+    if not isinstance(k, numbers.Integral) or isinstance(k, bool) or not 1 <= k <= shape[-1]:
+        raise ValueError(f"topk: k must be an int in [1, {shape[-1]}] (the last dim of input "
+                         f"of shape {list(shape)}), got {k!r}")
+    order = np.argsort(-_data(input), axis=-1, kind="stable")[..., :k].astype(np.int64)
+    return _take(input, order, len(shape) - 1), _wrap_like(input, order)
+
+
+def _wrap_like(x, array):
+    return _constant(array) if isinstance(x, Variable) else array
+
+
+# -- metrics ---------------------------------------------------------------------------------
+
+
+def accuracy(input, label, k=1, correct=None, total=None):
+    """Fraction of rows whose label is among the k highest scores, as a float32 [1] Variable.
+
+    input:    scores of shape [N, D]; label: int [N, 1] (or [N]).
+    correct, total: optional int Variables of one element that receive the counts.
+    Ties go to the lower class index.
+
+        acc = fluid.layers.accuracy(fluid.layers.softmax(logits), label)
+    """
+    check_tensor("accuracy", "input", input, ndim=2, dtypes="f")
+    check_tensor("accuracy", "label", label, dtypes="iu")
+    n, classes = shape_of(input)
+    labels = np.asarray(_data(label))
+    if labels.shape not in ((n, 1), (n,)):
+        raise ValueError(f"accuracy: label has shape {list(labels.shape)}; expected [{n}, 1] "
+                         f"for input of shape {[n, classes]}")
+    if not isinstance(k, numbers.Integral) or isinstance(k, bool) or not 1 <= k <= classes:
+        raise ValueError(f"accuracy: k must be an int in [1, {classes}], got {k!r}")
+    top = np.argsort(-_data(input), axis=1, kind="stable")[:, :k]
+    hits = int((top == labels.reshape(n, 1)).any(axis=1).sum())
+    for argument, var, count in (("correct", correct, hits), ("total", total, n)):
+        if var is not None:
+            check_type("accuracy", argument, var, Variable, "a Variable")
+            var.set_value(np.full(var.data.shape, count, dtype=var.data.dtype))
+    return _constant(np.array([hits / max(n, 1)], dtype=np.float32))
