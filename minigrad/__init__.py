@@ -9,5 +9,9 @@ from minigrad.core.tape import enable_dygraph, disable_dygraph, in_dygraph_mode 
 from minigrad.core.variable import Variable  # noqa: F401
 from minigrad.gradcheck import gradcheck, gradgradcheck, GradcheckError  # noqa: F401
 # -- training stack: Layer, ParamAttr, initializer, regularizer, optimizer, clip --
+from minigrad import initializer, param_attr, nn  # noqa: F401
+from minigrad.param_attr import ParamAttr  # noqa: F401
+from minigrad.nn.layer import Layer  # noqa: F401
+from minigrad.random import seed  # noqa: F401
 
 __version__ = "0.1.0"

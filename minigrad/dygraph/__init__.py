@@ -5,5 +5,8 @@ from minigrad.core.variable import Variable, Parameter, to_variable  # noqa: F40
 from minigrad.core.engine import grad  # noqa: F401
 from minigrad.dygraph import base  # noqa: F401
 # -- Layer, containers and layers (nn/) --
+from minigrad.dygraph import nn  # noqa: F401
+from minigrad.dygraph.nn import Layer  # noqa: F401
+# -- conv and pool layers (nn/conv.py, nn/pool.py) --
 # -- save / load (io.py) --
 # -- learning-rate schedules (optimizer/lr.py) --

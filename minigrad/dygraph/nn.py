@@ -1,0 +1,5 @@
+"""Paddle's `fluid.dygraph.nn`: the layer classes (re-exports only)."""
+# -- Layer base, containers, Linear, BatchNorm, Dropout, Embedding (nn/layer.py, container.py,
+#    linear.py, norm.py, common.py) --
+from minigrad.nn.layer import Layer  # noqa: F401
+# -- conv and pool layers (nn/conv.py, nn/pool.py) --

@@ -1,0 +1,8 @@
+"""Layers: the Layer base, containers and the layers built on minigrad's ops.
+
+Paddle users reach these as `fluid.dygraph.*` / `fluid.dygraph.nn.*`; this package is where they
+live. One module per family, each importing only `minigrad.nn.layer` and the ops it wraps.
+"""
+# -- Layer base, containers, Linear, BatchNorm, Dropout, Embedding (layers helper) --
+from minigrad.nn.layer import Layer, HookRemoveHelper, StateDictError  # noqa: F401
+# -- conv and pool layers (nn/conv.py, nn/pool.py) --
