@@ -58,6 +58,10 @@ class Tape:
     def _repr_pretty_(self, printer, cycle):
         printer.text(repr(self))
 
+    def _repr_html_(self):
+        from minigrad.viz import tape_html
+        return tape_html(self)
+
 
 class _State:
     """Process-wide mode flags; one object so every read is a single attribute lookup."""

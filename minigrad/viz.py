@@ -1,0 +1,388 @@
+"""Looking at what minigrad recorded: `draw` the tape as a graph, and HTML/text displays.
+
+`draw(loss)` walks back from `loss` through the records that made it and returns a
+`graphviz.Digraph`; in Jupyter it renders inline, elsewhere `render(graph, "graph.svg")` writes a
+file. Variables are rounded boxes (name, shape, dtype, whether they need a gradient), ops are grey
+boxes (type and attributes such as stride, padding, groups, output_size), edges follow the data
+flow, and the records a Layer made sit in a cluster labelled with its path (`decoder.up1`).
+
+    with fluid.dygraph.guard():
+        loss = fluid.layers.mean(model(x))
+        minigrad.viz.draw(loss)            # inline in a notebook
+        minigrad.viz.render(minigrad.viz.draw(loss), "graph.svg")
+
+The `graphviz` Python package is imported only when drawing (`pip install "minigrad[viz]"`);
+rendering needs Graphviz's `dot` program as well. The HTML displays need neither.
+"""
+import functools
+import html
+import os
+
+import numpy as np
+
+from minigrad.core.tape import Tape
+from minigrad.core.variable import Parameter, Variable
+
+__all__ = ["draw", "render", "variable_html", "tape_html", "layer_summary", "layer_html",
+           "parameter_count"]
+
+_INSTALL_DOT = ("Graphviz's `dot` program was not found on PATH; it is needed to render drawings. "
+                "Install Graphviz: `apt-get install graphviz` (Debian/Ubuntu), "
+                "`brew install graphviz` (macOS), `conda install graphviz`, or see "
+                "https://graphviz.org/download/. The graph's DOT text is still available as "
+                "`graph.source`.")
+
+_RELEASED_NOTE = ("Some records were already released by backward(), so the graph stops there:\\n"
+                  "call backward(retain_graph=True) to draw the whole graph with its gradients.")
+
+# Fill colours by role, chosen to stay readable in light and dark notebook themes.
+_FILL = {"parameter": "#fce8b2", "needs_grad": "#d2e3fc", "constant": "#f1f3f4",
+         "op": "#dadce0", "released": "#f6cbcb"}
+
+
+# -- graphviz, imported lazily ---------------------------------------------------------------
+
+
+def _graphviz():
+    try:
+        import graphviz
+    except ImportError as exc:
+        raise ImportError(
+            "minigrad.viz.draw needs the `graphviz` Python package: `pip install graphviz` or "
+            "`pip install \"minigrad[viz]\"` (rendering also needs Graphviz's `dot` program: "
+            "apt-get install graphviz / brew install graphviz / conda install graphviz)") from exc
+    return graphviz
+
+
+@functools.cache
+def _digraph_class():
+    """`graphviz.Digraph` whose Jupyter display explains a missing `dot` instead of a traceback."""
+    graphviz = _graphviz()
+
+    class Drawing(graphviz.Digraph):
+        def _repr_mimebundle_(self, include=None, exclude=None, **kwargs):
+            try:
+                return super()._repr_mimebundle_(include, exclude, **kwargs)
+            except graphviz.ExecutableNotFound:
+                return {"text/plain": _INSTALL_DOT + "\n\n" + self.source}
+
+    Drawing.__name__ = Drawing.__qualname__ = "Digraph"
+    return Drawing
+
+
+def render(graph, filename, format=None):
+    """Write `graph` (a Digraph from `draw`) to `filename` and return the path.
+
+    format: "svg", "png", "pdf"... ; by default taken from the file extension.
+    raises: RuntimeError saying how to install Graphviz when the `dot` program is missing;
+            ValueError when no format is given and the file has no extension.
+
+        render(draw(loss), "out/graph.svg")
+    """
+    graphviz = _graphviz()
+    if format is None:
+        format = os.path.splitext(filename)[1].lstrip(".").lower()
+        if not format:
+            raise ValueError(f"render: cannot tell the format of {filename!r}; give it an "
+                             f"extension such as .svg or .png, or pass format=")
+    try:
+        data = graph.pipe(format=format)
+    except graphviz.ExecutableNotFound as exc:
+        raise RuntimeError(_INSTALL_DOT) from exc
+    directory = os.path.dirname(os.path.abspath(filename))
+    os.makedirs(directory, exist_ok=True)
+    # Write then rename so a reader never sees half a file.
+    partial = filename + ".partial"
+    with open(partial, "wb") as f:
+        f.write(data)
+    os.replace(partial, filename)
+    return filename
+
+
+# -- draw ------------------------------------------------------------------------------------
+
+
+def draw(target, show_grad=False, group_by_layer=True, rankdir="TB", show_constants=True):
+    """Draw the records behind `target` as a `graphviz.Digraph`.
+
+    target:         a Variable (draws every record it was computed from), a list of Variables,
+                    or a Tape (`with fluid.dygraph.guard() as tape:` - draws all its live records).
+    show_grad:      add each Variable's gradient shape and dtype (after backward). An ordinary
+                    `backward()` releases the records it used, so call
+                    `backward(retain_graph=True)` first when drawing afterwards.
+    group_by_layer: put the records each Layer made (and the parameters they used) in a cluster
+                    per sublayer, nested like the layer tree (`decoder` holds `decoder.up1`).
+    rankdir:        graphviz layout direction: "TB" (top to bottom) or "LR" (left to right).
+    show_constants: draw non-Variable inputs (Python numbers, ndarrays) as small grey nodes.
+    returns:        a graphviz.Digraph; it renders inline in Jupyter, `.source` is its DOT text,
+                    and `render(graph, "graph.svg")` writes a file.
+    raises:         ImportError when the graphviz package is missing; TypeError for any other
+                    target.
+
+    Node ids (v0, v1..., op0, op1..., c0...) and statement order depend only on the recorded
+    program, so drawing the same program twice gives the same source.
+    """
+    ops, roots, released = _collect(target)
+    graph = _digraph_class()(graph_attr={"rankdir": rankdir},
+                             node_attr={"fontname": "Helvetica", "fontsize": "10"},
+                             edge_attr={"arrowsize": "0.7"})
+    builder = _Builder(show_grad=show_grad, show_constants=show_constants)
+    for op in ops:
+        builder.add_op(op)
+    for var in roots:
+        builder.variable_node(var, layer=None)
+    clusters = _Clusters(builder.nodes, group_by_layer)
+    clusters.emit(graph)
+    for tail, head in builder.edges:
+        graph.edge(tail, head)
+    if released:
+        graph.attr(label=_RELEASED_NOTE, labelloc="b", fontsize="10")
+    return graph
+
+
+def _collect(target):
+    """(records in sequence order, root Variables, whether a released record was met)."""
+    if isinstance(target, Tape):
+        return sorted(target.records(), key=lambda op: op.seq), [], False
+    if isinstance(target, Variable):
+        roots = [target]
+    elif isinstance(target, (list, tuple)) and target and \
+            all(isinstance(v, Variable) for v in target):
+        roots = list(target)
+    else:
+        raise TypeError(f"draw: expected a Variable, a list of Variables or a Tape, got "
+                        f"{type(target).__name__}")
+    # Iterative walk: a graph thousands of records deep must not hit the recursion limit.
+    ops = {}
+    released = False
+    stack = list(roots)
+    while stack:
+        op = stack.pop().creator
+        if op is None or op.seq in ops:
+            continue
+        ops[op.seq] = op
+        released = released or op.released
+        stack.extend(op.input_variables())
+    return [ops[seq] for seq in sorted(ops)], roots, released
+
+
+class _Builder:
+    """Turns records into node statements (with their layer path) and edges."""
+
+    def __init__(self, show_grad, show_constants):
+        self.show_grad = show_grad
+        self.show_constants = show_constants
+        self.nodes = []          # (node id, attributes, layer path or None), in creation order
+        self.edges = []          # (tail id, head id), in data-flow order
+        self._variable_ids = {}  # id(Variable) -> node id
+        self._keep = []          # the drawn Variables, so their ids stay unique while drawing
+        self._op_count = 0
+        self._constant_count = 0
+
+    def variable_node(self, var, layer):
+        node_id = self._variable_ids.get(id(var))
+        if node_id is None:
+            node_id = f"v{len(self._variable_ids)}"
+            self._variable_ids[id(var)] = node_id
+            self._keep.append(var)
+            self.nodes.append((node_id, self._variable_attrs(var), layer))
+        return node_id
+
+    def add_op(self, op):
+        op_id = f"op{self._op_count}"
+        self._op_count += 1
+        layer = getattr(op, "layer", None)
+        inputs = [] if op.released else op.inputs
+        for arg in inputs:
+            if isinstance(arg, Variable):
+                # A parameter belongs with the first layer that uses it: its owner.
+                owner = layer if isinstance(arg, Parameter) else None
+                self.edges.append((self.variable_node(arg, owner), op_id))
+            elif self.show_constants and arg is not None:
+                const_id = f"c{self._constant_count}"
+                self._constant_count += 1
+                self.nodes.append((const_id, _constant_attrs(arg), layer))
+                self.edges.append((const_id, op_id))
+        self.nodes.append((op_id, _op_attrs(op), layer))
+        for out in op.output_variables():
+            self.edges.append((op_id, self.variable_node(out, layer)))
+
+    def _variable_attrs(self, var):
+        if isinstance(var, Parameter):
+            role, kind = "parameter", "parameter" if not var.stop_gradient else "parameter (frozen)"
+        elif not var.stop_gradient:
+            role, kind = "needs_grad", "needs grad"
+        else:
+            role, kind = "constant", "stop_gradient"
+        lines = [var.name, f"{_shape(var.data)} {var.data.dtype}", kind]
+        if self.show_grad:
+            grad = var.grad
+            if grad is None:
+                lines.append("grad: none")
+            else:
+                array = grad.data if isinstance(grad, Variable) else grad
+                lines.append(f"grad {_shape(array)} {array.dtype}")
+        return {"label": _text(lines), "shape": "box", "style": "rounded,filled",
+                "fillcolor": _FILL[role]}
+
+
+def _op_attrs(op):
+    lines = [op.type + (" (released)" if op.released else "")]
+    for key, value in op.attrs().items():
+        if value is not None:
+            lines.append(f"{key}={_format_value(value)}")
+    fill = _FILL["released" if op.released else "op"]
+    return {"label": _text(lines), "shape": "box", "style": "filled", "fillcolor": fill}
+
+
+def _constant_attrs(value):
+    array = np.asarray(value) if not isinstance(value, np.ndarray) else value
+    text = _format_value(value) if array.size <= 4 else f"{_shape(array)} {array.dtype}"
+    return {"label": _text([text]), "shape": "plaintext", "fontsize": "9",
+            "fontcolor": "#5f6368"}
+
+
+def _shape(array):
+    return str(list(np.shape(array)))
+
+
+def _format_value(value, limit=40):
+    """Short text for an op attribute: numbers, tuples, dtypes, arrays, functions."""
+    if isinstance(value, np.ndarray):
+        if value.size <= 4:
+            text = np.array2string(value, precision=4, separator=", ")
+        else:
+            text = f"array{_shape(value)} {value.dtype}"
+    elif isinstance(value, (float, np.floating)):
+        text = f"{float(value):g}"
+    elif isinstance(value, np.dtype) or (isinstance(value, type) and issubclass(value, np.generic)):
+        text = str(np.dtype(value))
+    elif isinstance(value, (list, tuple)):
+        inner = ", ".join(_format_value(v, limit) for v in value)
+        if isinstance(value, list):
+            text = f"[{inner}]"
+        else:
+            text = f"({inner},)" if len(value) == 1 else f"({inner})"
+    elif callable(value) and hasattr(value, "__name__"):
+        text = value.__name__
+    else:
+        text = str(value)
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
+def _text(lines):
+    """A plain (never HTML) graphviz label of several centred lines."""
+    from graphviz import nohtml
+    # Escape backslashes so names are shown literally, then join with DOT's newline escape.
+    return nohtml("\\n".join(str(line).replace("\\", "\\\\") for line in lines))
+
+
+class _Clusters:
+    """Places nodes into nested `cluster_k` subgraphs following their layer paths."""
+
+    def __init__(self, nodes, group_by_layer):
+        self.top = []                 # nodes outside any layer
+        self.members = {}             # path -> its own nodes
+        self.children = {}            # path (or None for the top) -> child paths, in order
+        self.order = []               # every path, first appearance first
+        for node in nodes:
+            path = node[2] if group_by_layer else None
+            if not path:
+                self.top.append(node)
+                continue
+            self._add_path(path)
+            self.members[path].append(node)
+
+    def _add_path(self, path):
+        if path in self.members:
+            return
+        parent = path.rpartition(".")[0] or None
+        if parent is not None:
+            self._add_path(parent)
+        self.members[path] = []
+        self.order.append(path)
+        self.children.setdefault(parent, []).append(path)
+
+    def emit(self, graph):
+        for node_id, attrs, _ in self.top:
+            graph.node(node_id, **attrs)
+        for path in self.children.get(None, []):
+            self._emit_cluster(graph, path)
+
+    def _emit_cluster(self, graph, path):
+        # Depth is the layer tree's depth, so recursion here is shallow.
+        with graph.subgraph(name=f"cluster_{self.order.index(path)}") as sub:
+            sub.attr(label=path, style="rounded,dashed", color="#9aa0a6", fontsize="10",
+                     fontname="Helvetica")
+            for node_id, attrs, _ in self.members[path]:
+                sub.node(node_id, **attrs)
+            for child in self.children.get(path, []):
+                self._emit_cluster(sub, child)
+
+
+# -- HTML and text displays ------------------------------------------------------------------
+
+_TABLE_STYLE = ("border-collapse:collapse;font-family:monospace;font-size:12px;"
+                "text-align:left")
+_CELL = "padding:1px 8px;border-bottom:1px solid #ddd;text-align:left"
+
+
+def _summary_stats(array):
+    """[(label, value)] describing an array's values (min/max/mean/std, non-finite counts)."""
+    if array.size == 0:
+        return [("values", "empty")]
+    if array.dtype.kind == "b":
+        return [("true", f"{int(array.sum())} of {array.size}")]
+    if array.dtype.kind not in "iuf":
+        return []
+    stats = []
+    finite = array
+    if array.dtype.kind == "f":
+        bad = ~np.isfinite(array)
+        n_bad = int(bad.sum())
+        if n_bad:
+            stats.append(("non-finite", f"{n_bad} (nan {int(np.isnan(array).sum())})"))
+            finite = array[~bad]
+    if finite.size:
+        stats += [("min", f"{finite.min():.4g}"), ("max", f"{finite.max():.4g}"),
+                  ("mean", f"{finite.mean():.4g}"), ("std", f"{finite.std():.4g}")]
+    return stats
+
+
+def variable_html(var):
+    """HTML for a Variable in Jupyter: name, shape, dtype, stop_gradient, value summary, preview."""
+    array = var.data
+    kind = "Parameter" if isinstance(var, Parameter) else "Variable"
+    rows = [("shape", str(var.shape)), ("dtype", str(array.dtype)),
+            ("stop_gradient", f"{var.stop_gradient}"
+             + ("" if var.stop_gradient else " (needs grad)"))]
+    if var.creator is not None:
+        rows.append(("made by", f"{var.creator.type} (record #{var.creator.seq})"))
+    grad = var.gradient()
+    rows.append(("grad", "none" if grad is None else f"{list(grad.shape)} {grad.dtype}"))
+    rows += _summary_stats(array)
+    with np.printoptions(precision=4, threshold=40, edgeitems=3, linewidth=100):
+        preview = np.array2string(array)
+    cells = "".join(f"<tr><th style='{_CELL}'>{html.escape(k)}</th>"
+                    f"<td style='{_CELL}'>{html.escape(v)}</td></tr>" for k, v in rows)
+    return (f"<div class='minigrad-variable'><b>{kind}</b> <code>{html.escape(var.name)}</code>"
+            f"<table style='{_TABLE_STYLE}'>{cells}</table>"
+            f"<pre style='margin:4px 0'>{html.escape(preview)}</pre></div>")
+
+
+def tape_html(tape):
+    """HTML table of a Tape's live records: number, op, inputs, outputs, attributes, layer."""
+    records = tape.records()
+    header = "".join(f"<th style='{_CELL}'>{h}</th>"
+                     for h in ("#", "op", "inputs", "outputs", "attributes", "layer"))
+    rows = []
+    for op in records:
+        ins = ", ".join(f"{v.name} {v.shape}" for v in op.input_variables())
+        outs = ", ".join(f"{v.name} {v.shape}" for v in op.output_variables())
+        attrs = ", ".join(f"{k}={_format_value(v)}" for k, v in op.attrs().items()
+                          if v is not None)
+        cells = (str(op.seq), op.type, ins, outs, attrs, op.layer or "")
+        rows.append("<tr>" + "".join(f"<td style='{_CELL}'>{html.escape(c)}</td>"
+                                     for c in cells) + "</tr>")
+    return (f"<div class='minigrad-tape'><b>Tape</b> ({len(records)} live records)"
+            f"<table style='{_TABLE_STYLE}'><tr>{header}</tr>{''.join(rows)}</table></div>")
