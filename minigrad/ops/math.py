@@ -123,6 +123,17 @@ def _dtype(x):
     return _data(x).dtype
 
 
+def _operand_error(name, x, y):
+    """A TypeError naming the operand that is not numeric, or None if both are."""
+    for argument, value in (("x", x), ("y", y)):
+        array = value.data if isinstance(value, Variable) else value
+        if not isinstance(array, (np.ndarray, np.generic, int, float, complex, list, tuple)) \
+                or np.asarray(array).dtype.kind not in "biufc":
+            return TypeError(f"{name}: {argument} must be a Variable, ndarray or number, got "
+                             f"{type(value).__name__} ({value!r:.60})")
+    return None
+
+
 def _binary(op_class, name):
     def function(x, y):
         try:
@@ -131,6 +142,12 @@ def _binary(op_class, name):
             if "broadcast" in str(error):
                 raise broadcast_error(name, x, y) from None
             raise
+        except TypeError:
+            # Checked only on failure, so the common path pays nothing.
+            error = _operand_error(name, x, y)
+            if error is None:
+                raise
+            raise error from None
     function.__name__ = name
     function.__qualname__ = name
     function.__doc__ = f"`{name}(x, y)` elementwise with numpy broadcasting."
@@ -173,6 +190,11 @@ def _comparison(ufunc, name):
             if "broadcast" in str(error):
                 raise broadcast_error(name, x, y) from None
             raise
+        except TypeError:
+            error = _operand_error(name, x, y)
+            if error is None:
+                raise
+            raise error from None
     function.__name__ = name
     return function
 
