@@ -9,6 +9,7 @@ from minigrad.core.tape import enable_dygraph, disable_dygraph, in_dygraph_mode 
 from minigrad.core.variable import Variable  # noqa: F401
 from minigrad.gradcheck import gradcheck, gradgradcheck, GradcheckError  # noqa: F401
 # -- training stack: Layer, ParamAttr, initializer, regularizer, optimizer, clip --
+from minigrad import optimizer, clip, regularizer  # noqa: F401
 from minigrad import initializer, param_attr, nn  # noqa: F401
 from minigrad.param_attr import ParamAttr  # noqa: F401
 from minigrad.nn.layer import Layer  # noqa: F401

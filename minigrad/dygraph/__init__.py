@@ -10,3 +10,7 @@ from minigrad.dygraph.nn import Layer  # noqa: F401
 # -- conv and pool layers (nn/conv.py, nn/pool.py) --
 # -- save / load (io.py) --
 # -- learning-rate schedules (optimizer/lr.py) --
+from minigrad.optimizer.lr import (  # noqa: F401
+    LearningRateDecay, PiecewiseDecay, ExponentialDecay, NaturalExpDecay, InverseTimeDecay,
+    PolynomialDecay, CosineDecay, NoamDecay, LinearLrWarmup)
+from minigrad.dygraph import learning_rate_scheduler  # noqa: F401

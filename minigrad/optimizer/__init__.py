@@ -1,0 +1,18 @@
+"""Paddle's `fluid.optimizer`: SGD, Momentum, Adagrad, RMSProp, Adam (and their ...Optimizer names).
+
+    adam = fluid.optimizer.Adam(learning_rate=0.001, parameter_list=model.parameters())
+    loss.backward()
+    adam.minimize(loss)
+    model.clear_gradients()
+
+`base.py` holds the shared pipeline (clip -> regularize -> update, state_dict), `optimizers.py`
+the update rules, `lr.py` the learning-rate schedules (exported as fluid.dygraph.*Decay).
+"""
+from minigrad.optimizer import lr  # noqa: F401
+from minigrad.optimizer.base import Optimizer  # noqa: F401
+from minigrad.optimizer.optimizers import (  # noqa: F401
+    SGD, Momentum, Adagrad, RMSProp, Adam,
+    SGDOptimizer, MomentumOptimizer, AdagradOptimizer, RMSPropOptimizer, AdamOptimizer)
+
+__all__ = ["Optimizer", "SGD", "Momentum", "Adagrad", "RMSProp", "Adam", "SGDOptimizer",
+           "MomentumOptimizer", "AdagradOptimizer", "RMSPropOptimizer", "AdamOptimizer"]
