@@ -386,3 +386,88 @@ def tape_html(tape):
                                      for c in cells) + "</tr>")
     return (f"<div class='minigrad-tape'><b>Tape</b> ({len(records)} live records)"
             f"<table style='{_TABLE_STYLE}'><tr>{header}</tr>{''.join(rows)}</table></div>")
+
+
+# -- Layer displays --------------------------------------------------------------------------
+
+
+def parameter_count(layer):
+    """Number of values in `layer`'s parameters (each shared Parameter counted once)."""
+    return sum(int(p.data.size) for p in layer.parameters())
+
+
+def _parameter_text(parameter):
+    frozen = "" if not parameter.stop_gradient else " frozen"
+    return f"{list(parameter.data.shape)}{frozen}"
+
+
+def _own_parameters(layer):
+    return [(name, p) for name, p in layer._parameters.items() if p is not None]
+
+
+def _head(layer):
+    extra = layer.extra_repr() if hasattr(layer, "extra_repr") else ""
+    return f"{type(layer).__name__}({extra}"
+
+
+def layer_summary(layer):
+    """The layer tree as text, like a PyTorch module print, with parameter shapes and counts.
+
+        Model(  # 1,090 parameters
+          (encoder): Conv2D(1, 8, filter_size=3)  # weight [8, 1, 3, 3], bias [8]: 80
+          (decoder): Conv2DTranspose(8, 1, filter_size=3)  # weight [8, 1, 3, 3], bias [1]: 73
+        )
+
+    Each layer's comment counts the parameters of its whole subtree; frozen parameters
+    (stop_gradient=True) are marked. The root line adds the trainable count when it differs.
+    """
+    total = parameter_count(layer)
+    trainable = sum(int(p.data.size) for p in layer.parameters() if not p.stop_gradient)
+    text = _summary_lines(layer, total_note=f"{total:,} parameters" + (
+        f" ({trainable:,} trainable)" if trainable != total else ""))
+    return "\n".join(text)
+
+
+def _summary_lines(layer, total_note=None):
+    """Lines for `layer` (the first without indentation); recursion depth = layer tree depth."""
+    children = [(name, child) for name, child in layer._sub_layers.items() if child is not None]
+    own = _own_parameters(layer)
+    count = total_note or f"{parameter_count(layer):,} parameters"
+    if not children:
+        shapes = ", ".join(f"{name} {_parameter_text(p)}" for name, p in own)
+        note = f"{shapes}: {parameter_count(layer):,}" if shapes else ""
+        if total_note:
+            note = f"{shapes}: {total_note}" if shapes else total_note
+        return [_head(layer) + ")" + (f"  # {note}" if note else "")]
+    lines = [_head(layer) + f"  # {count}"]
+    for name, p in own:
+        lines.append(f"  ({name}): Parameter {_parameter_text(p)} {p.data.dtype}")
+    for name, child in children:
+        child_lines = _summary_lines(child)
+        lines.append(f"  ({name}): {child_lines[0]}")
+        lines.extend("  " + line for line in child_lines[1:])
+    lines.append(")")
+    return lines
+
+
+def layer_html(layer):
+    """HTML table of the layer tree for Jupyter: path, type, own parameter shapes, counts."""
+    header = "".join(f"<th style='{_CELL}'>{h}</th>"
+                     for h in ("layer", "type", "parameters", "count"))
+    rows = []
+    for path, sub in layer.named_sublayers(include_self=True):
+        depth = path.count(".") + 1 if path else 0
+        name = path.rpartition(".")[2] if path else "(root)"
+        shapes = ", ".join(f"{n} {_parameter_text(p)}" for n, p in _own_parameters(sub))
+        own = sum(int(p.data.size) for _, p in _own_parameters(sub))
+        cells = [("&nbsp;" * 4 * depth) + html.escape(name), html.escape(_head(sub) + ")"),
+                 html.escape(shapes), f"{own:,}" if own else ""]
+        rows.append("<tr>" + "".join(f"<td style='{_CELL}'>{c}</td>" for c in cells) + "</tr>")
+    total = parameter_count(layer)
+    trainable = sum(int(p.data.size) for p in layer.parameters() if not p.stop_gradient)
+    footer = (f"<tr><th style='{_CELL}' colspan='3'>total ({trainable:,} trainable)</th>"
+              f"<th style='{_CELL}'>{total:,}</th></tr>")
+    return (f"<div class='minigrad-layer'><b>{html.escape(type(layer).__name__)}</b> "
+            f"<code>{html.escape(layer.full_name())}</code>"
+            f"<table style='{_TABLE_STYLE}'><tr>{header}</tr>{''.join(rows)}{footer}</table>"
+            f"</div>")

@@ -360,3 +360,97 @@ def test_tape_html_lists_records_with_layers():
     assert ">mul<" in page and ">sum<" in page and ">block<" in page
     assert "axis=(1,)" in page
     assert "Tape(2 records)" in repr(tape)
+
+
+# -- Layers: clusters from real Layer calls, summary and HTML --------------------------------
+
+
+def _layers():
+    from minigrad.nn.layer import Layer
+
+    class Affine(Layer):
+        def __init__(self, n_in, n_out):
+            super().__init__()
+            self.n_in, self.n_out = n_in, n_out
+            self.weight = self.create_parameter([n_in, n_out])
+            self.bias = self.create_parameter([n_out], is_bias=True)
+
+        def extra_repr(self):
+            return f"{self.n_in}, {self.n_out}"
+
+        def forward(self, x):
+            return fluid.layers.matmul(x, self.weight) + self.bias
+
+    class Block(Layer):
+        def __init__(self):
+            super().__init__()
+            self.gain = self.create_parameter([1])
+            self.a = Affine(3, 4)
+            self.b = Affine(4, 2)
+
+        def forward(self, x):
+            return self.b(fluid.layers.relu(self.a(x))) * self.gain
+
+    class Model(Layer):
+        def __init__(self):
+            super().__init__()
+            self.enc = Block()
+            self.head = Affine(2, 1)
+
+        def forward(self, x):
+            return self.head(self.enc(x))
+
+    return Model
+
+
+def test_layer_calls_cluster_their_records_by_structured_path():
+    Model = _layers()
+    with fluid.dygraph.guard():
+        model = Model()
+        loss = model(var(np.ones((5, 3)), name="x", requires_grad=False)).sum()
+        source = viz.draw(loss).source
+    where = clusters_of(source)
+    text = labels(source)
+    by_label = {text[n].split("\\n")[0]: where[n] for n in text if n.startswith("op")}
+    ops = [(text[n].split("\\n")[0], where[n]) for n in sorted(
+        (n for n in text if n.startswith("op")), key=lambda n: int(n[2:]))]
+    assert ops == [("mat_mul", "enc.a"), ("add", "enc.a"), ("relu", "enc"),
+                   ("mat_mul", "enc.b"), ("add", "enc.b"), ("mul", "enc"),
+                   ("mat_mul", "head"), ("add", "head"), ("sum", None)]
+    assert by_label["sum"] is None
+    params = {text[n].split("\\n")[0]: where[n] for n in text if "parameter" in text[n]}
+    assert params == {"affine_0.w_0": "enc.a", "affine_0.b_0": "enc.a",
+                      "affine_1.w_0": "enc.b", "affine_1.b_0": "enc.b",
+                      "block_0.w_0": "enc", "affine_2.w_0": "head", "affine_2.b_0": "head"}
+    assert re.search(r"label=enc [^{}]*subgraph cluster_\d+ \{\n[^\n]*label=\"enc.a\"", source)
+
+
+def test_layer_summary_is_a_tree_with_shapes_and_counts():
+    Model = _layers()
+    with fluid.dygraph.guard():
+        model = Model()
+        model.head.bias.stop_gradient = True
+        summary = viz.layer_summary(model)
+        # Counted by hand: gain 1, a 3*4+4, b 4*2+2, head 2*1+1.
+        assert summary == "\n".join([
+            "Model(  # 30 parameters (29 trainable)",
+            "  (enc): Block(  # 27 parameters",
+            "    (gain): Parameter [1] float32",
+            "    (a): Affine(3, 4)  # weight [3, 4], bias [4]: 16",
+            "    (b): Affine(4, 2)  # weight [4, 2], bias [2]: 10",
+            "  )",
+            "  (head): Affine(2, 1)  # weight [2, 1], bias [1] frozen: 3",
+            ")"])
+        assert repr(model) == summary
+        assert repr(model.enc.a) == "Affine(3, 4)  # weight [3, 4], bias [4]: 16 parameters"
+        assert viz.parameter_count(model) == 30
+
+
+def test_layer_html_lists_every_sublayer_and_the_total():
+    Model = _layers()
+    with fluid.dygraph.guard():
+        model = Model()
+        page = model._repr_html_()
+    assert page.count("<tr>") == 1 + 5 + 1      # header, model + 4 sublayers, total
+    assert "enc" in page and "Affine(3, 4)" in page and "weight [3, 4], bias [4]" in page
+    assert re.search(r"total \(30 trainable\)</th><th[^>]*>30<", page)

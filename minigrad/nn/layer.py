@@ -506,11 +506,10 @@ class Layer:
         return ""
 
     def __repr__(self):
-        lines = []
-        for name, layer in self._sub_layers.items():
-            child = repr(layer).replace("\n", "\n  ")
-            lines.append(f"  ({name}): {child}")
-        head = f"{type(self).__name__}({self.extra_repr()}"
-        if not lines:
-            return head + ")"
-        return head + "\n" + "\n".join(lines) + "\n)"
+        # The tree with parameter shapes and counts, like a PyTorch module print.
+        from minigrad.viz import layer_summary
+        return layer_summary(self)
+
+    def _repr_html_(self):
+        from minigrad.viz import layer_html
+        return layer_html(self)
