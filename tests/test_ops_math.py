@@ -202,6 +202,19 @@ def test_reduction_values_and_shapes(reduce, reference):
     assert kept.shape == (1, 1, 1)
 
 
+def test_empty_dim_list_reduces_everything():
+    x = uniform((2, 3))
+    out = _run(lambda a: L.reduce_sum(a, dim=[]), x)
+    assert out.shape == (1,)
+    assert out[0] == pytest.approx(x.sum())
+
+
+def test_matmul_numpy_scalar_alpha_keeps_float32():
+    x = uniform((2, 3)).astype(np.float32)
+    out = _run(lambda a: L.matmul(a, a, transpose_y=True, alpha=np.float64(0.5)), x)
+    assert out.dtype == np.float32
+
+
 def test_mean_is_full_mean_of_shape_one():
     x = uniform((3, 4))
     out = _run(L.mean, x)

@@ -323,7 +323,7 @@ def matmul(x, y, transpose_x=False, transpose_y=False, alpha=1.0, name=None):
             out_shape.pop(-1 if y_vector else -2)
         out = reshape(out, out_shape or [1])
     if alpha != 1.0:
-        out = out * alpha
+        out = out * float(alpha)    # a Python float: an np.float64 alpha would upcast float32
     return out
 
 
@@ -427,6 +427,8 @@ def _kept_shape(shape, axis):
 def _reduction(op_class, name, extra=()):
     def reduce(input, dim=None, keep_dim=False, name=None):
         check_tensor(name_, "input", input)
+        if isinstance(dim, (list, tuple)) and not dim:
+            dim = None     # Paddle: an empty dim list reduces over all dims
         axes = check_axes(name_, "dim", dim, len(shape_of(input)))
         return op_class(axes, bool(keep_dim), *extra)(input)
     name_ = name
