@@ -14,5 +14,7 @@ from minigrad import initializer, param_attr, nn  # noqa: F401
 from minigrad.param_attr import ParamAttr  # noqa: F401
 from minigrad.nn.layer import Layer  # noqa: F401
 from minigrad.random import seed  # noqa: F401
+from minigrad import io  # noqa: F401
+from minigrad.io import save_dygraph, load_dygraph  # noqa: F401
 
 __version__ = "0.1.0"

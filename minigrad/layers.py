@@ -21,3 +21,4 @@ from minigrad.ops.creation import (  # noqa: F401
     topk, accuracy)
 # -- convolution and pooling (ops/conv.py, ops/pool.py) --
 # -- normalisation and dropout (ops/norm.py) --
+from minigrad.ops.dropout import dropout  # noqa: F401

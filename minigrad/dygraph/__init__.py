@@ -6,9 +6,11 @@ from minigrad.core.engine import grad  # noqa: F401
 from minigrad.dygraph import base  # noqa: F401
 # -- Layer, containers and layers (nn/) --
 from minigrad.dygraph import nn  # noqa: F401
-from minigrad.dygraph.nn import Layer  # noqa: F401
+from minigrad.dygraph.nn import (  # noqa: F401
+    Layer, Sequential, LayerList, ParameterList, Linear, BatchNorm, Dropout, Embedding)
 # -- conv and pool layers (nn/conv.py, nn/pool.py) --
 # -- save / load (io.py) --
+from minigrad.io import save_dygraph, load_dygraph  # noqa: F401
 # -- learning-rate schedules (optimizer/lr.py) --
 from minigrad.optimizer.lr import (  # noqa: F401
     LearningRateDecay, PiecewiseDecay, ExponentialDecay, NaturalExpDecay, InverseTimeDecay,

@@ -2,4 +2,8 @@
 # -- Layer base, containers, Linear, BatchNorm, Dropout, Embedding (nn/layer.py, container.py,
 #    linear.py, norm.py, common.py) --
 from minigrad.nn.layer import Layer  # noqa: F401
+from minigrad.nn.container import Sequential, LayerList, ParameterList  # noqa: F401
+from minigrad.nn.linear import Linear  # noqa: F401
+from minigrad.nn.norm import BatchNorm  # noqa: F401
+from minigrad.nn.common import Dropout, Embedding  # noqa: F401
 # -- conv and pool layers (nn/conv.py, nn/pool.py) --

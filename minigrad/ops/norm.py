@@ -1,0 +1,130 @@
+"""Batch normalisation: the training-mode op (forward and backward together) and `batch_norm`.
+
+Notation: x has a channel axis (1 for NCHW / [N, C], last for NHWC); the statistics are taken over
+every other axis ("the reduced axes"), m = number of elements per channel.
+
+    mean  = sum(x) / m                 var = sum((x - mean)^2) / m      (biased, as in Paddle)
+    x_hat = (x - mean) / sqrt(var + eps)
+    y     = weight * x_hat + bias
+
+Backward (g = dL/dy):
+    d_bias   = sum(g)                  d_weight = sum(g * x_hat)
+    d_x      = inv_std * (g_hat - mean(g_hat) - x_hat * mean(g_hat * x_hat)),  g_hat = g * weight
+
+The backward uses minigrad functions only. In an ordinary backward it reuses the statistics saved
+by forward (ndarrays, fast); under `grad(..., create_graph=True)` it recomputes x_hat and inv_std
+from the input Variable, so the whole gradient is differentiable again (a WGAN-GP gradient
+penalty through BatchNorm needs this). Evaluation mode is an affine map built from ordinary ops.
+"""
+import numpy as np
+
+from minigrad.core.checks import check_tensor, shape_of
+from minigrad.core.op import Op
+from minigrad.core.variable import Variable
+from minigrad.ops.math import reduce_mean, reduce_sum
+from minigrad.ops.shape import reshape
+
+__all__ = ["BatchNorm", "batch_norm"]
+
+
+def _data(x):
+    return x.data if isinstance(x, Variable) else x
+
+
+class BatchNorm(Op):
+    """Training-mode batch norm of x over `axes`; weight and bias have the channel shape [C].
+
+    After forward, `batch_mean` and `batch_variance` (ndarrays of shape [C], variance biased) hold
+    the statistics for the caller's running averages.
+    """
+
+    def __init__(self, axes, epsilon):
+        self.axes = axes
+        self.epsilon = epsilon
+
+    def forward(self, x, weight, bias):
+        axes = self.axes
+        mean = x.mean(axis=axes, keepdims=True)
+        centered = x - mean
+        variance = np.mean(np.square(centered), axis=axes, keepdims=True)
+        inv_std = 1.0 / np.sqrt(variance + self.epsilon)
+        x_hat = centered * inv_std
+        self._x_hat, self._inv_std = x_hat, inv_std
+        self.batch_mean = mean.reshape(-1)
+        self.batch_variance = variance.reshape(-1)
+        stat_shape = mean.shape
+        return x_hat * weight.reshape(stat_shape) + bias.reshape(stat_shape)
+
+    def backward(self, gy, x, weight, bias):
+        axes = list(self.axes)
+        channels = shape_of(weight)
+        stat_shape = [1 if i in self.axes else n for i, n in enumerate(shape_of(x))]
+        x_hat, inv_std = self._normalised(x, axes)
+        gx = gw = gb = None
+        if self.needs_grad(1):
+            gw = reshape(reduce_sum(gy * x_hat, dim=axes), channels)
+        if self.needs_grad(2):
+            gb = reshape(reduce_sum(gy, dim=axes), channels)
+        if self.needs_grad(0):
+            g_hat = gy * reshape(weight, stat_shape)
+            gx = inv_std * (g_hat - reduce_mean(g_hat, dim=axes, keep_dim=True)
+                            - x_hat * reduce_mean(g_hat * x_hat, dim=axes, keep_dim=True))
+        return gx, gw, gb
+
+    def _normalised(self, x, axes):
+        """(x_hat, inv_std): saved ndarrays, or recomputed on the tape when x is a Variable."""
+        if not isinstance(x, Variable):
+            return self._x_hat, self._inv_std
+        centered = x - reduce_mean(x, dim=axes, keep_dim=True)
+        variance = reduce_mean(centered * centered, dim=axes, keep_dim=True)
+        inv_std = (variance + self.epsilon) ** -0.5
+        return centered * inv_std, inv_std
+
+
+def batch_norm(x, weight, bias, running_mean, running_var, training=True, momentum=0.9,
+               epsilon=1e-5, data_layout="NCHW"):
+    """Batch normalisation with explicit parameters (the functional form of `BatchNorm`).
+
+    x:            [N, C] or [N, C, ...] (NCHW) or [N, ..., C] (NHWC), floating point.
+    weight, bias: [C] (Parameters, Variables or ndarrays).
+    running_mean, running_var: [C] Variables or ndarrays; with `training=True` they are updated
+                  in place: running = momentum * running + (1 - momentum) * batch (biased var).
+    training:     True normalises with the batch statistics, False with the running ones.
+    Raises ValueError for a bad layout, an input with fewer than 2 dims, or [C] shapes that do
+    not match the channel count.
+
+        y = batch_norm(x, weight, bias, mean, var, training=True)
+    """
+    check_tensor("batch_norm", "x", x, dtypes="f")
+    shape = shape_of(x)
+    if data_layout not in ("NCHW", "NHWC"):
+        raise ValueError(f"batch_norm: data_layout must be 'NCHW' or 'NHWC', got {data_layout!r}")
+    if len(shape) < 2:
+        raise ValueError(f"batch_norm: x must have at least 2 dims ([N, C, ...]), got shape "
+                         f"{list(shape)}")
+    channel_axis = 1 if data_layout == "NCHW" or len(shape) == 2 else len(shape) - 1
+    channels = shape[channel_axis]
+    for argument, value in (("weight", weight), ("bias", bias), ("running_mean", running_mean),
+                            ("running_var", running_var)):
+        if tuple(shape_of(value)) != (channels,):
+            raise ValueError(f"batch_norm: {argument} has shape {list(shape_of(value))}; "
+                             f"expected [{channels}] for an input of shape {list(shape)} "
+                             f"({data_layout})")
+    axes = tuple(i for i in range(len(shape)) if i != channel_axis)
+    stat_shape = [1 if i in axes else n for i, n in enumerate(shape)]
+    if not training:
+        # y = x * scale + shift with scale = weight / sqrt(var + eps), shift = bias - mean * scale.
+        inv_std = 1.0 / np.sqrt(_data(running_var) + epsilon)
+        scale = weight * inv_std
+        shift = bias - _data(running_mean) * scale
+        return x * reshape(scale, stat_shape) + reshape(shift, stat_shape)
+    if int(np.prod(shape)) // channels < 2:
+        raise ValueError(f"batch_norm: training needs more than one value per channel, got an "
+                         f"input of shape {list(shape)}")
+    op = BatchNorm(axes, float(epsilon))
+    y = op(x, weight, bias)
+    for running, batch in ((running_mean, op.batch_mean), (running_var, op.batch_variance)):
+        array = _data(running)
+        array *= momentum
+        array += (1.0 - momentum) * batch.astype(array.dtype, copy=False)
+    return y
