@@ -175,7 +175,8 @@ def test_squeeze_unsqueeze_flatten_shapes():
 
 @pytest.mark.parametrize("index", [
     1, -1, (0, 2), np.s_[1:], np.s_[::-1], np.s_[:, 1], np.s_[None, 0], np.s_[..., 0],
-    np.array([2, 0, 2]), [0, 0], (np.array([0, 1]), np.array([1, 1])), np.array([True, False, True]),
+    np.array([2, 0, 2]), [0, 0], (np.array([0, 1]), np.array([1, 1])),
+    np.array([True, False, True]),
 ])
 def test_indexing_matches_numpy(index):
     x = uniform((3, 4))
