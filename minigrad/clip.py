@@ -135,7 +135,8 @@ class GradientClipByGlobalNorm(GradientClipBase):
 def _l2_norm(g):
     """The L2 norm as a Python float (a float32 array times a Python float stays float32)."""
     flat = g.reshape(-1)
-    square_sum = float(np.dot(flat, flat))
+    with np.errstate(over="ignore"):
+        square_sum = float(np.dot(flat, flat))
     if not math.isfinite(square_sum) and np.isfinite(flat).all():
         # float32 squares overflow near 1e19; redo that rare case in float64.
         flat = flat.astype(np.float64)
