@@ -1,0 +1,468 @@
+"""2-D convolution and its adjoint, conv2d_transpose, built on one im2col/col2im pair.
+
+Notation (used in every docstring and variable name of this module)
+    N        batch size
+    C, F     channels on the convolution's input side and output side; conv2d maps C -> F and
+             conv2d_transpose maps F -> C with the *same* weight [F, C/G, KH, KW]
+    G        groups; CG = C // G and FG = F // G channels per group
+    H, W     spatial size of the input side (padding excluded)
+    KH, KW   kernel size;  SH, SW stride;  PH, PW padding;  DH, DW dilation
+    OH, OW   spatial size of the output side: OH = (H + 2 PH - DH (KH - 1) - 1) // SH + 1
+    HQ, WQ   size of one phase of the padded input (below)
+    L        columns per image in the row grid: OH * RW, with RW = WQ (flat rows) or OW
+
+Three kernels do all the work, each one big GEMM per group:
+    conv2d_forward      y  = W  @ im2col(x)          conv2d; conv2d_transpose's input-gradient
+    conv2d_input_grad   gx = col2im(W^T @ gy)        conv2d's input-gradient; conv2d_transpose
+    conv2d_weight_grad  gW = gy @ im2col(x)^T        both ops' weight-gradient (roles swapped)
+conv2d's backward calls the last two; conv2d_transpose's forward *is* `conv2d_input_grad`, its
+input-gradient *is* `conv2d` and its weight-gradient is `conv2d_weight_grad` with x and gy
+swapped. The backwards call the differentiable functions, so both ops differentiate twice.
+
+Why the layouts below: numpy is fast on long contiguous runs and slow on short strided ones.
+  - The padded input side lives in a *phase grid* P [SH, SW, C, N, HQ, WQ], where
+    P[a, b, c, n, i, j] = xpad[n, c, i SH + a, j SW + b]. A tap (kh, kw) of a strided, dilated
+    kernel then reads one phase (a, b) = (kh DH % SH, kw DW % SW) shifted by
+    (qh, qw) = (kh DH // SH, kw DW // SW): stride and dilation become a plain shift.
+  - The output side lives in a *row grid* [F, N, OH, RW], channel-major so every GEMM is
+    [rows, C KH KW] x [C KH KW, N L] on contiguous memory with no transpose copy afterwards.
+  - With flat rows (RW = WQ) the shift of a tap is one flat offset qh WQ + qw inside each
+    [HQ WQ] image, so im2col copies and col2im adds runs of OH WQ elements. Columns OW..WQ-1
+    of the row grid are padding: zero on the way in, ignored on the way out. Compact rows
+    (RW = OW) waste no GEMM work on them; `_Geometry` picks whichever is cheaper.
+"""
+import numbers
+
+import numpy as np
+
+from minigrad.core.checks import check_tensor, pair, shape_of
+from minigrad.core.op import Op
+from minigrad.core.variable import Variable
+from minigrad.ops.math import reduce_sum
+
+__all__ = ["conv2d", "conv2d_transpose", "conv2d_weight_grad", "conv_output_size",
+           "deconv_output_size", "output_size_range", "im2col", "col2im"]
+
+
+# -- output sizes: the one place that computes them ------------------------------------------
+
+
+def conv_output_size(size, kernel, stride, padding, dilation):
+    """Output length of a convolution along one dim: (size + 2p - d(k-1) - 1) // s + 1."""
+    return (size + 2 * padding - dilation * (kernel - 1) - 1) // stride + 1
+
+
+def deconv_output_size(size, kernel, stride, padding, dilation):
+    """Smallest output length of a transposed convolution: (size-1)s - 2p + d(k-1) + 1."""
+    return (size - 1) * stride - 2 * padding + dilation * (kernel - 1) + 1
+
+
+def output_size_range(size, kernel, stride, padding, dilation):
+    """Valid `output_size` values of conv2d_transpose along one dim: range(lo, lo + stride).
+
+    Every length in it convolves back to `size`, so the transposed op stays the exact adjoint.
+    """
+    low = deconv_output_size(size, kernel, stride, padding, dilation)
+    return low, low + stride
+
+
+# -- geometry --------------------------------------------------------------------------------
+
+
+class _Geometry:
+    """Shapes, grid sizes and the tap table of one convolution (see the module notation)."""
+
+    __slots__ = ("N", "C", "F", "H", "W", "KH", "KW", "SH", "SW", "PH", "PW", "DH", "DW", "G",
+                 "OH", "OW", "HQ", "WQ", "RW", "taps")
+
+    def __init__(self, N, C, F, H, W, kernel, stride, padding, dilation, groups):
+        self.N, self.C, self.F, self.H, self.W, self.G = N, C, F, H, W, groups
+        (self.KH, self.KW), (self.SH, self.SW) = kernel, stride
+        (self.PH, self.PW), (self.DH, self.DW) = padding, dilation
+        self.OH = conv_output_size(H, self.KH, self.SH, self.PH, self.DH)
+        self.OW = conv_output_size(W, self.KW, self.SW, self.PW, self.DW)
+        max_qh = self.DH * (self.KH - 1) // self.SH
+        max_qw = self.DW * (self.KW - 1) // self.SW
+        # Flat rows cost (WQ - OW) / OW extra GEMM work; compact rows cost short copy loops.
+        flat_width = max(self.OW + max_qw, -(-(W + 2 * self.PW) // self.SW))
+        flat = max_qw == 0 or self.OW <= 16 and (flat_width - self.OW) * 6 <= self.OW
+        self.RW = flat_width if flat else self.OW
+        self.WQ = flat_width
+        # Flat windows of the last image may run qw elements past its last row: one spare row.
+        spare = 1 if flat and max_qw else 0
+        self.HQ = max(self.OH + max_qh + spare, -(-(H + 2 * self.PH) // self.SH))
+        self.taps = [(kh * self.KW + kw, (kh * self.DH) % self.SH, (kw * self.DW) % self.SW,
+                      (kh * self.DH) // self.SH, (kw * self.DW) // self.SW)
+                     for kh in range(self.KH) for kw in range(self.KW)]
+
+
+# -- the phase grid: padded NCHW <-> P, a mirrored pair --------------------------------------
+
+
+def _phase_slices(size, stride, padding, phase, grid):
+    """For phase `phase` of a padded axis: (first unpadded index, count, first grid index)."""
+    first_grid = max(0, -(-(padding - phase) // stride))     # grid i with i*s + phase >= padding
+    start = first_grid * stride + phase - padding
+    count = max(0, min(grid - first_grid, -(-(size - start) // stride)))
+    return start, count, first_grid
+
+
+def _phase_views(geo):
+    """Yield (a, b, NCHW index, grid index) for every phase holding real input."""
+    for a in range(geo.SH):
+        r0, nr, i0 = _phase_slices(geo.H, geo.SH, geo.PH, a, geo.HQ)
+        for b in range(geo.SW):
+            c0, nc, j0 = _phase_slices(geo.W, geo.SW, geo.PW, b, geo.WQ)
+            if nr and nc:
+                yield (a, b, (slice(None), slice(None), slice(r0, r0 + (nr - 1) * geo.SH + 1,
+                                                              geo.SH),
+                              slice(c0, c0 + (nc - 1) * geo.SW + 1, geo.SW)),
+                       (slice(None), slice(None), slice(i0, i0 + nr), slice(j0, j0 + nc)))
+
+
+def _to_phases(x, geo):
+    """Zero-padded NCHW x -> phase grid P [SH, SW, C, N, HQ, WQ] (channel-major)."""
+    phases = np.zeros((geo.SH, geo.SW, geo.C, geo.N, geo.HQ, geo.WQ), dtype=x.dtype)
+    x_cn = x.transpose(1, 0, 2, 3)
+    for a, b, image, grid in _phase_views(geo):
+        phases[a, b][grid] = x_cn[image]
+    return phases
+
+
+def _from_phases(phases, geo, bias=None):
+    """Phase grid -> NCHW [N, C, H, W] with the padding cropped (and `bias` [C] added)."""
+    out = np.empty((geo.N, geo.C, geo.H, geo.W), dtype=phases.dtype)
+    out_cn = out.transpose(1, 0, 2, 3)
+    # Every padded position has exactly one phase cell, so `out` is fully written.
+    for a, b, image, grid in _phase_views(geo):
+        source = phases[a, b][grid]
+        if bias is None:
+            out_cn[image] = source
+        else:
+            np.add(source, bias.reshape(-1, 1, 1, 1), out=out_cn[image])
+    return out
+
+
+# -- im2col / col2im: the same tap loop, `=` one way and `+=` the other ------------------------
+
+
+def _tap_window(phases, geo, a, b, qh, qw):
+    """The view of phase (a, b) that tap (qh, qw) reads, as [G, CG, N, OH, RW]."""
+    phase = phases[a, b].reshape(geo.G, geo.C // geo.G, geo.N, geo.HQ * geo.WQ)
+    if geo.RW == geo.WQ:
+        start = qh * geo.WQ + qw
+        window = phase[..., start:start + geo.OH * geo.WQ]
+        return window.reshape(geo.G, geo.C // geo.G, geo.N, geo.OH, geo.WQ)
+    grid = phase.reshape(geo.G, geo.C // geo.G, geo.N, geo.HQ, geo.WQ)
+    return grid[..., qh:qh + geo.OH, qw:qw + geo.OW]
+
+
+def im2col(x, geo):
+    """NCHW x -> cols [G, KH KW, CG, N, OH, RW], cols[g, t, c, n, oh, ow] = xpad[n, gCG+c, tap].
+
+    Each tap t = (kh, kw) reads xpad[n, c, oh SH + kh DH, ow SW + kw DW]; with flat rows the
+    columns ow >= OW hold values from the next positions (never used with a nonzero weight).
+    """
+    phases = _to_phases(x, geo)
+    cols = np.empty((geo.G, geo.KH * geo.KW, geo.C // geo.G, geo.N, geo.OH, geo.RW),
+                    dtype=x.dtype)
+    for t, a, b, qh, qw in geo.taps:
+        cols[:, t] = _tap_window(phases, geo, a, b, qh, qw)
+    return cols
+
+
+def col2im(cols, geo, bias=None):
+    """cols [G, KH KW, CG, N, OH, RW] -> NCHW [N, C, H, W]: each tap added where im2col read it.
+
+    The adjoint of `im2col`: <im2col(x), cols> == <x, col2im(cols)> when the padding columns of
+    cols (ow >= OW) are zero. `bias` [C], if given, is added to the result.
+    """
+    phases = np.zeros((geo.SH, geo.SW, geo.C, geo.N, geo.HQ, geo.WQ), dtype=cols.dtype)
+    for t, a, b, qh, qw in geo.taps:
+        window = _tap_window(phases, geo, a, b, qh, qw)
+        window += cols[:, t]
+    return _from_phases(phases, geo, bias)
+
+
+# -- the row grid: NCHW output side <-> [G, FG, N L], also mirrored ----------------------------
+
+
+def _to_rows(y, geo):
+    """NCHW y [N, F, OH, OW] -> [G, FG, N OH RW], channel-major, padding columns zero."""
+    rows = np.empty((geo.F, geo.N, geo.OH, geo.RW), dtype=y.dtype)
+    rows[..., :geo.OW] = y.transpose(1, 0, 2, 3)
+    rows[..., geo.OW:] = 0
+    return rows.reshape(geo.G, geo.F // geo.G, -1)
+
+
+def _from_rows(rows, geo, bias=None):
+    """[G, FG, N OH RW] -> NCHW [N, F, OH, OW], padding columns dropped, `bias` [F] added."""
+    source = rows.reshape(geo.F, geo.N, geo.OH, geo.RW)[..., :geo.OW].transpose(1, 0, 2, 3)
+    out = np.empty((geo.N, geo.F, geo.OH, geo.OW), dtype=rows.dtype)
+    if bias is None:
+        out[...] = source
+    else:
+        np.add(source, bias.reshape(1, -1, 1, 1), out=out)
+    return out
+
+
+def _grouped_weight(w, geo):
+    """Conv weight [F, CG, KH, KW] -> [G, FG, KH KW CG], matching the cols' row order."""
+    w = w.reshape(geo.G, geo.F // geo.G, geo.C // geo.G, geo.KH * geo.KW)
+    return np.ascontiguousarray(w.transpose(0, 1, 3, 2)).reshape(geo.G, geo.F // geo.G, -1)
+
+
+# -- the three kernels (ndarrays in, ndarrays out) ---------------------------------------------
+
+
+def _forward_kernel(x, w, geo, bias=None, cols=None):
+    """conv2d: x [N, C, H, W], w [F, CG, KH, KW] -> y [N, F, OH, OW]."""
+    if cols is None:
+        cols = im2col(x, geo)
+    rows = np.matmul(_grouped_weight(w, geo), cols.reshape(geo.G, -1, geo.N * geo.OH * geo.RW))
+    return _from_rows(rows, geo, bias)
+
+
+def _input_grad_kernel(gy, w, geo, bias=None):
+    """conv2d's input gradient: gy [N, F, OH, OW], w [F, CG, KH, KW] -> gx [N, C, H, W]."""
+    cols = np.matmul(_grouped_weight(w, geo).transpose(0, 2, 1), _to_rows(gy, geo))
+    cols = cols.reshape(geo.G, geo.KH * geo.KW, geo.C // geo.G, geo.N, geo.OH, geo.RW)
+    return col2im(cols, geo, bias)
+
+
+def _weight_grad_kernel(x, gy, geo, cols=None):
+    """conv2d's weight gradient: x [N, C, H, W], gy [N, F, OH, OW] -> gw [F, CG, KH, KW]."""
+    if cols is None:
+        cols = im2col(x, geo)
+    cols = cols.reshape(geo.G, -1, geo.N * geo.OH * geo.RW)
+    gw = np.matmul(_to_rows(gy, geo), cols.transpose(0, 2, 1))      # [G, FG, KH KW CG]
+    gw = gw.reshape(geo.F, geo.KH, geo.KW, geo.C // geo.G)
+    return np.ascontiguousarray(gw.transpose(0, 3, 1, 2))
+
+
+# -- the ops ---------------------------------------------------------------------------------
+
+
+def _data(x):
+    return x.data if isinstance(x, Variable) else x
+
+
+class _ConvOp(Op):
+    """Shared attributes: stride, padding, dilation, groups (shown in drawings)."""
+
+    def __init__(self, geo, cols=None):
+        self.stride = (geo.SH, geo.SW)
+        self.padding = (geo.PH, geo.PW)
+        self.dilation = (geo.DH, geo.DW)
+        self.groups = geo.G
+        self._geo = geo
+        self._cols = cols     # an im2col the caller already built for the same input
+
+    def _take_cols(self):
+        cols, self._cols = self._cols, None
+        return cols
+
+
+class Conv2d(_ConvOp):
+    """y = conv2d(x, w) + b; inputs x [N, C, H, W], w [F, CG, KH, KW], b [F] or None."""
+
+    def forward(self, x, w, b=None):
+        return _forward_kernel(x, w, self._geo, b, self._take_cols())
+
+    def backward(self, gy, x, w, b=None):
+        geo = self._geo
+        gx = _conv2d_input_grad(gy, w, geo) if self.needs_grad(0) else None
+        gw = _conv2d_weight_grad(x, gy, geo) if self.needs_grad(1) else None
+        gb = reduce_sum(gy, dim=[0, 2, 3]) if b is not None and self.needs_grad(2) else None
+        return gx, gw, gb
+
+
+class Conv2dTranspose(_ConvOp):
+    """y = conv2d_transpose(x, w) + b: the input-gradient kernel of the conv `geo` describes.
+
+    x [N, F, OH, OW] is the conv's output side, w [F, CG, KH, KW], y [N, C, H, W].
+    """
+
+    def forward(self, x, w, b=None):
+        return _input_grad_kernel(x, w, self._geo, b)
+
+    def backward(self, gy, x, w, b=None):
+        geo = self._geo
+        # Both gradients convolve gy with the same windows: build its im2col once.
+        cols = im2col(_data(gy), geo) if self.needs_grad(0) and self.needs_grad(1) else None
+        gx = _conv2d(gy, w, geo, cols=cols) if self.needs_grad(0) else None
+        gw = _conv2d_weight_grad(gy, x, geo, cols=cols) if self.needs_grad(1) else None
+        gb = reduce_sum(gy, dim=[0, 2, 3]) if b is not None and self.needs_grad(2) else None
+        return gx, gw, gb
+
+
+class Conv2dWeightGrad(_ConvOp):
+    """gw = conv2d_weight_grad(x, gy): bilinear in (x, gy), so each gradient is a conv again."""
+
+    def forward(self, x, gy):
+        return _weight_grad_kernel(x, gy, self._geo, self._take_cols())
+
+    def backward(self, ggw, x, gy):
+        geo = self._geo
+        gx = _conv2d_input_grad(gy, ggw, geo) if self.needs_grad(0) else None
+        ggy = _conv2d(x, ggw, geo) if self.needs_grad(1) else None
+        return gx, ggy
+
+
+def _conv2d(x, w, geo, b=None, cols=None):
+    return Conv2d(geo, cols)(x, w, b)
+
+
+def _conv2d_input_grad(gy, w, geo, b=None):
+    return Conv2dTranspose(geo)(gy, w, b)
+
+
+def _conv2d_weight_grad(x, gy, geo, cols=None):
+    return Conv2dWeightGrad(geo, cols)(x, gy)
+
+
+# -- argument checks -------------------------------------------------------------------------
+
+
+def _check_common(op, x, weight, stride, padding, dilation, groups):
+    check_tensor(op, "input", x, ndim=4, dtypes="f")
+    check_tensor(op, "weight", weight, ndim=4, dtypes="f")
+    x_dtype, w_dtype = _data(x).dtype, _data(weight).dtype
+    if x_dtype != w_dtype:
+        raise TypeError(f"{op}: input dtype {x_dtype} differs from weight dtype {w_dtype}; "
+                        f"cast one of them (e.g. x.astype('{w_dtype}'))")
+    stride = pair(op, "stride", stride, minimum=1)
+    padding = pair(op, "padding", padding, minimum=0)
+    dilation = pair(op, "dilation", dilation, minimum=1)
+    if groups is None:
+        groups = 1
+    if not isinstance(groups, numbers.Integral) or isinstance(groups, bool) or groups < 1:
+        raise ValueError(f"{op}: groups must be a positive int, got {groups!r}")
+    if min(shape_of(x)) < 1 or min(shape_of(weight)) < 1:
+        raise ValueError(f"{op}: input {list(shape_of(x))} and weight {list(shape_of(weight))} "
+                         f"must have no zero-sized dim")
+    return stride, padding, dilation, int(groups)
+
+
+def _check_bias(op, bias, channels, dtype):
+    if bias is None:
+        return
+    check_tensor(op, "bias", bias, ndim=1, dtypes="f")
+    if shape_of(bias) != (channels,):
+        raise ValueError(f"{op}: bias must have shape [{channels}] (one per output channel), got "
+                         f"{list(shape_of(bias))}")
+    if _data(bias).dtype != dtype:
+        raise TypeError(f"{op}: bias dtype {_data(bias).dtype} differs from input dtype {dtype}")
+
+
+# -- public functions ------------------------------------------------------------------------
+
+
+def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """2-D convolution (cross-correlation, as in Paddle and PyTorch) of NCHW input.
+
+    x:       Variable [N, C, H, W] (float32 or float64).
+    weight:  Variable [F, C // groups, KH, KW], same dtype as x.
+    bias:    Variable [F] or None.
+    stride, padding, dilation: int or pair (height, width); stride, dilation >= 1, padding >= 0.
+    groups:  C and F split into `groups` independent convolutions; must divide both.
+    returns: [N, F, OH, OW], OH = (H + 2 PH - DH (KH - 1) - 1) // SH + 1.
+    Raises ValueError/TypeError for a wrong ndim or dtype, channels that do not match the
+    weight, groups that do not divide them, bad stride/padding/dilation, or a kernel larger
+    than the padded input.
+
+    (Paddle 1.x's `fluid.layers.conv2d` created its parameters from `num_filters`; in minigrad
+    the functional form takes the weight Variable and `fluid.dygraph.Conv2D` owns parameters.)
+    """
+    op = "conv2d"
+    stride, padding, dilation, groups = _check_common(op, x, weight, stride, padding, dilation,
+                                                      groups)
+    N, C, H, W = shape_of(x)
+    F, CG, KH, KW = shape_of(weight)
+    if C % groups or F % groups:
+        raise ValueError(f"{op}: groups={groups} must divide the input channels ({C}) and the "
+                         f"number of filters ({F})")
+    if CG * groups != C:
+        raise ValueError(f"{op}: input has {C} channels but weight {list(shape_of(weight))} "
+                         f"expects {CG * groups} (weight.shape[1] * groups = {CG} * {groups})")
+    for name, size, k, s, p, d in (("height", H, KH, stride[0], padding[0], dilation[0]),
+                                   ("width", W, KW, stride[1], padding[1], dilation[1])):
+        if d * (k - 1) + 1 > size + 2 * p:
+            raise ValueError(f"{op}: the dilated kernel {name} {d * (k - 1) + 1} (kernel {k}, "
+                             f"dilation {d}) is larger than the padded input {name} "
+                             f"{size + 2 * p} (size {size} + 2 * padding {p})")
+    _check_bias(op, bias, F, _data(x).dtype)
+    geo = _Geometry(N, C, F, H, W, (KH, KW), stride, padding, dilation, groups)
+    return _conv2d(x, weight, geo, bias)
+
+
+def conv2d_transpose(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1,
+                     output_size=None):
+    """Transposed 2-D convolution: the adjoint (input-gradient) of `conv2d` with this weight.
+
+    x:       Variable [N, C_in, H, W] (float32 or float64).
+    weight:  Variable [C_in, C_out // groups, KH, KW] (Paddle's layout), same dtype as x.
+    bias:    Variable [C_out] or None.
+    stride, padding, dilation: int or pair (height, width).
+    groups:  must divide C_in; C_out = weight.shape[1] * groups.
+    output_size: None, an int or a pair; each must lie in [H', H' + stride) with
+             H' = (H - 1) stride - 2 padding + dilation (KH - 1) + 1 (None gives H').
+    returns: [N, C_out, H_out, W_out].
+    Raises ValueError naming the received size and the valid range for a bad output_size, and
+    ValueError/TypeError for wrong ndim, dtype, channels, groups, stride, padding or dilation.
+    """
+    op = "conv2d_transpose"
+    stride, padding, dilation, groups = _check_common(op, x, weight, stride, padding, dilation,
+                                                      groups)
+    N, F, OH, OW = shape_of(x)
+    F_w, CG, KH, KW = shape_of(weight)
+    if F_w != F:
+        raise ValueError(f"{op}: input has {F} channels but weight {list(shape_of(weight))} "
+                         f"expects {F_w} (weight.shape[0])")
+    if F % groups:
+        raise ValueError(f"{op}: groups={groups} must divide the input channels ({F})")
+    H, W = resolve_output_size(op, (OH, OW), (KH, KW), stride, padding, dilation, output_size)
+    C = CG * groups
+    _check_bias(op, bias, C, _data(x).dtype)
+    geo = _Geometry(N, C, F, H, W, (KH, KW), stride, padding, dilation, groups)
+    return _conv2d_input_grad(x, weight, geo, bias)
+
+
+def resolve_output_size(op, in_size, kernel, stride, padding, dilation, output_size):
+    """conv2d_transpose's output (H, W): the default, or `output_size` checked against its range."""
+    lows = []
+    for axis in range(2):
+        low, _ = output_size_range(in_size[axis], kernel[axis], stride[axis], padding[axis],
+                                   dilation[axis])
+        lows.append(low)
+    if min(lows) < 1:
+        raise ValueError(f"{op}: output size {lows} is not positive for input size "
+                         f"{list(in_size)}, kernel {list(kernel)}, stride {list(stride)}, "
+                         f"padding {list(padding)}, dilation {list(dilation)}")
+    if output_size is None:
+        return tuple(lows)
+    sizes = pair(op, "output_size", output_size)
+    for axis, name in enumerate(("height", "width")):
+        low, high = output_size_range(in_size[axis], kernel[axis], stride[axis], padding[axis],
+                                      dilation[axis])
+        if not low <= sizes[axis] < high:
+            raise ValueError(f"{op}: output_size {name} {sizes[axis]} (output_size="
+                             f"{output_size!r}) is out of range; for input {name} "
+                             f"{in_size[axis]} it must lie in [{low}, {high}) = "
+                             f"[{low}, {high - 1}] (stride {stride[axis]})")
+    return sizes
+
+
+def conv2d_weight_grad(x, grad_output, weight_shape, stride=1, padding=0, dilation=1, groups=1):
+    """The gradient of conv2d's weight: x [N, C, H, W], grad_output [N, F, OH, OW] ->
+    [F, C // groups, KH, KW] for `weight_shape` = (F, C // groups, KH, KW). Differentiable."""
+    op = "conv2d_weight_grad"
+    stride, padding, dilation, groups = _check_common(op, x, grad_output, stride, padding, dilation,
+                                                      groups)
+    N, C, H, W = shape_of(x)
+    F, CG, KH, KW = weight_shape
+    geo = _Geometry(N, C, F, H, W, (KH, KW), stride, padding, dilation, groups)
+    if shape_of(grad_output) != (N, F, geo.OH, geo.OW) or CG * groups != C:
+        raise ValueError(f"{op}: grad_output {list(shape_of(grad_output))} does not match "
+                         f"x {[N, C, H, W]} and weight shape {list(weight_shape)}")
+    return _conv2d_weight_grad(x, grad_output, geo)
