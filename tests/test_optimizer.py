@@ -4,6 +4,7 @@ The reference updates below are written from the published formulas (Paddle 1.8'
 docs), in float64, step by step; they share no code with minigrad/optimizer.
 """
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -605,3 +606,23 @@ def test_training_resumes_identically_after_save_and_load(tmp_path):
         train(model, opt, batches[2:])
         for got, want in zip(model.parameters(), expected):
             np.testing.assert_array_equal(got.numpy(), want)
+
+
+def test_no_warning_when_no_grad_set_excludes_everything():
+    p = param()
+    p.grad = np.ones(3)
+    opt = fluid.optimizer.SGD(0.1, parameter_list=[p])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        opt.minimize(fluid.dygraph.to_variable(np.zeros(1)), no_grad_set={p})
+    np.testing.assert_array_equal(p.data, START)
+
+
+def test_failed_update_leaves_the_schedule_alone():
+    p = param()
+    p.grad = np.ones(4)
+    schedule = fluid.dygraph.PiecewiseDecay([1], [0.1, 0.2], 0)
+    opt = fluid.optimizer.SGD(schedule, parameter_list=[p])
+    with pytest.raises(ValueError):
+        opt.minimize(fluid.dygraph.to_variable(np.zeros(1)))
+    assert schedule.step_num == 0

@@ -96,14 +96,10 @@ class Optimizer:
         if parameter_list is not None:
             params = _check_parameter_list(where, parameter_list)
         skip_ids, skip_names = _no_grad_keys(where, no_grad_set)
-        params_grads = []
-        for param in params:
-            if not param.trainable or id(param) in skip_ids or param.name in skip_names:
-                continue
-            grad = param.gradient()
-            if grad is not None:
-                params_grads.append((param, grad))
-        if not params_grads and any(p.trainable for p in params):
+        candidates = [p for p in params
+                      if p.trainable and id(p) not in skip_ids and p.name not in skip_names]
+        params_grads = [(p, g) for p in candidates if (g := p.gradient()) is not None]
+        if candidates and not params_grads:
             warnings.warn(f"{where}: no parameter has a gradient, so nothing was updated; call "
                           f"loss.backward() before minimize()", stacklevel=2)
         ops = self.apply_gradients(params_grads)
@@ -115,7 +111,6 @@ class Optimizer:
         Advances the learning-rate schedule by one step, like `minimize`. Returns `[]`.
         """
         where = f"{type(self).__name__}.apply_gradients"
-        lr = self._next_lr()
         pairs = []
         for param, grad in params_grads:
             if grad is None:
@@ -126,6 +121,7 @@ class Optimizer:
                                  f"{list(grad.shape)}, but the parameter has shape "
                                  f"{param.shape}")
             pairs.append((param, grad.astype(param.data.dtype, copy=False)))
+        lr = self._next_lr()       # after the checks, so a bad call leaves the schedule alone
         if self._grad_clip is not None:
             pairs = [(p, g.data if isinstance(g, Variable) else g)
                      for p, g in self._grad_clip(pairs)]
