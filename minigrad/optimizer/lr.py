@@ -236,6 +236,11 @@ class LinearLrWarmup(LearningRateDecay):
     def __init__(self, learning_rate, warmup_steps, start_lr, end_lr, begin=1, step=1,
                  dtype="float32"):
         super().__init__(begin, step, dtype)
+        if not isinstance(learning_rate, (LearningRateDecay, numbers.Real)) \
+                or isinstance(learning_rate, bool):
+            raise TypeError(f"LinearLrWarmup: learning_rate must be a number or a schedule "
+                            f"(LearningRateDecay), got {type(learning_rate).__name__} "
+                            f"({learning_rate!r})")
         if not isinstance(learning_rate, LearningRateDecay):
             learning_rate = _number("LinearLrWarmup", "learning_rate", learning_rate)
         self.learning_rate = learning_rate
