@@ -341,18 +341,17 @@ class Layer:
     # -- traversal -------------------------------------------------------------------------------
     def named_sublayers(self, prefix="", include_sublayers=True, include_self=False,
                         layers_set=None):
-        """(structured name, layer) pairs, depth first in insertion order, each layer once."""
+        """(structured name, layer) pairs, depth first in insertion order, each layer once.
+
+        include_self: also yield (prefix, self) first. include_sublayers=False yields no
+        sublayers at all (Paddle's rule; `named_children()` gives the direct ones).
+        """
         if layers_set is None:
             layers_set = set()
         if include_self and id(self) not in layers_set:
             layers_set.add(id(self))
             yield prefix, self
         if not include_sublayers:
-            # Only the direct children.
-            for name, layer in self._sub_layers.items():
-                if layer is not None and id(layer) not in layers_set:
-                    layers_set.add(id(layer))
-                    yield (f"{prefix}.{name}" if prefix else name), layer
             return
         for name, layer in self._sub_layers.items():
             if layer is None:
@@ -362,13 +361,20 @@ class Layer:
 
     def sublayers(self, include_sublayers=True):
         """Sublayers (not self), depth first; only the direct children if include_sublayers=False."""
-        return [layer for _, layer in self.named_sublayers(include_sublayers=include_sublayers)]
+        if not include_sublayers:
+            return self.children()
+        return [layer for _, layer in self.named_sublayers()]
 
     def named_children(self):
-        return self.named_sublayers(include_sublayers=False)
+        """(name, layer) for each direct sublayer, each layer once."""
+        seen = set()
+        for name, layer in self._sub_layers.items():
+            if layer is not None and id(layer) not in seen:
+                seen.add(id(layer))
+                yield name, layer
 
     def children(self):
-        return self.sublayers(include_sublayers=False)
+        return [layer for _, layer in self.named_children()]
 
     def named_parameters(self, prefix="", include_sublayers=True):
         """(structured name, Parameter) pairs: own first, then sublayers'; shared ones once."""
