@@ -12,13 +12,15 @@ from minigrad.ops.shape import (  # noqa: F401
 # -- activations, losses, creation ops (ops/activation.py, ops/loss.py, ops/creation.py) --
 from minigrad.ops.activation import (  # noqa: F401
     relu, sigmoid, tanh, softmax, log_softmax, leaky_relu, relu6, elu, gelu, erf, softplus,
-    softsign, swish, hard_sigmoid, exp, sqrt, rsqrt, square, pow, clip, scale)
+    softsign, swish, hard_sigmoid, exp, sqrt, rsqrt, square, pow, clip, scale, reciprocal, sin,
+    cos, floor, ceil, round, sign)
 from minigrad.ops.loss import (  # noqa: F401
     cross_entropy, softmax_with_cross_entropy, square_error_cost, mse_loss,
-    sigmoid_cross_entropy_with_logits)
+    sigmoid_cross_entropy_with_logits, log_loss, label_smooth)
 from minigrad.ops.creation import (  # noqa: F401
-    fill_constant, zeros, ones, zeros_like, ones_like, assign, one_hot, argmax, argmin, argsort,
-    topk, accuracy)
+    fill_constant, zeros, ones, zeros_like, ones_like, linspace, assign, sums, one_hot, argmax,
+    argmin, argsort, topk, accuracy)
+from minigrad.ops.creation import arange as range  # noqa: F401  (Paddle's name)
 # -- convolution and pooling (ops/conv.py, ops/pool.py) --
 # -- normalisation and dropout (ops/norm.py) --
 from minigrad.ops.dropout import dropout  # noqa: F401

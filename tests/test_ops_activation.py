@@ -78,6 +78,9 @@ CASES = [
     ("sqrt", L.sqrt, _elementwise(math.sqrt), POSITIVE),
     ("rsqrt", L.rsqrt, _elementwise(lambda v: 1 / math.sqrt(v)), POSITIVE),
     ("square", L.square, _elementwise(lambda v: v * v), SMOOTH),
+    ("reciprocal", L.reciprocal, _elementwise(lambda v: 1 / v), NONZERO),
+    ("sin", L.sin, _elementwise(math.sin), SMOOTH),
+    ("cos", L.cos, _elementwise(math.cos), SMOOTH),
     ("log", L.log, _elementwise(math.log), POSITIVE),
     ("abs", L.abs, _elementwise(abs), NONZERO),
     ("pow", lambda x: L.pow(x, 2.5), _elementwise(lambda v: v ** 2.5), POSITIVE),
@@ -164,6 +167,18 @@ def test_relu_and_clip_gradients_at_the_kinks():
     np.testing.assert_array_equal(g, [0, 0, 1, 0, 0])
 
 
+@pytest.mark.parametrize("function, reference", [
+    (L.floor, math.floor), (L.ceil, math.ceil), (L.round, round),
+    (L.sign, lambda v: int(v > 0) - int(v < 0))])
+def test_rounding_ops_have_values_but_no_gradient(function, reference):
+    x = np.array([[-1.5, -0.2, 0.0], [0.5, 1.7, 2.5]])
+    with fluid.dygraph.guard():
+        v = var(x, stop_gradient=False)
+        out = function(v)
+        assert out.stop_gradient and out.dtype == np.float64
+    np.testing.assert_array_equal(out.numpy(), np.vectorize(reference)(x))
+
+
 # -- apply_act / check_act ----------------------------------------------------------------------
 
 REQUIRED_NAMES = ["relu", "sigmoid", "tanh", "softmax", "log_softmax", "leaky_relu", "relu6",
@@ -224,6 +239,8 @@ BAD_CASES = [
     (lambda x: L.scale(x, act="relux"), ValueError, r"scale: act='relux' is not a known"),
     (lambda x: L.gelu(np.arange(3)), TypeError, r"gelu: x must have a floating point dtype"),
     (lambda x: L.exp(x.astype("int32")), TypeError, r"exp: x must have a floating point dtype"),
+    (lambda x: L.floor(np.arange(2)), TypeError, r"floor: x must have a floating point dtype"),
+    (lambda x: L.sin(None), TypeError, r"sin: x must be a Variable, got NoneType"),
 ]
 
 

@@ -48,6 +48,27 @@ def test_constants_need_dygraph():
         L.fill_constant([1], "float32", 0.0)
 
 
+def test_linspace_and_range():
+    with fluid.dygraph.guard():
+        out = L.linspace(0, 1, 5, "float32")
+        assert out.dtype == np.float32 and out.stop_gradient
+        np.testing.assert_allclose(out.numpy(), [0, 0.25, 0.5, 0.75, 1.0])
+        np.testing.assert_array_equal(L.linspace(2.0, 2.0, 1, "float64").numpy(), [2.0])
+        r = L.range(1, 10, 3, "int64")
+        assert r.dtype == np.int64
+        np.testing.assert_array_equal(r.numpy(), [1, 4, 7])
+        np.testing.assert_allclose(L.range(0, 1, 0.25, "float32").numpy(), [0, 0.25, 0.5, 0.75])
+
+
+def test_sums():
+    a, b, c = uniform((2, 3)), uniform((2, 3), seed=1), uniform((2, 3), seed=2)
+    with fluid.dygraph.guard():
+        np.testing.assert_allclose(L.sums([var(a), var(b), var(c)]).numpy(), a + b + c)
+        single = var(a)
+        assert L.sums([single]) is not single
+    check_grads(lambda x, y: L.sums([x, y, x]), a, b)
+
+
 # -- assign ----------------------------------------------------------------------------------------
 
 def test_assign_copies():
@@ -151,7 +172,7 @@ def test_argsort(axis, descending):
                                   np.take_along_axis(x, indices.numpy(), axis=axis))
 
 
-# -- accuracy -----------------------------------------------------------------------------------------
+# -- accuracy ------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("k", [1, 2, 3])
 def test_accuracy(k):
@@ -176,7 +197,7 @@ def test_accuracy_counts_and_flat_labels():
         assert correct.numpy()[0] == 2 and total.numpy()[0] == 3
 
 
-# -- bad input ---------------------------------------------------------------------------------------
+# -- bad input -----------------------------------------------------------------------------------
 
 # Each call gets x, a [3, 4] float64 Variable.
 BAD_CASES = [
@@ -189,6 +210,12 @@ BAD_CASES = [
      r"fill_constant: value must be a number, got str"),
     (lambda x: L.zeros([1.5], "float32"), TypeError, r"fill_constant: shape must be"),
     (lambda x: L.zeros_like([1.0]), TypeError, r"zeros_like: x must be a Variable"),
+    (lambda x: L.linspace(0, 1, 0), ValueError, r"linspace: num must be a positive int"),
+    (lambda x: L.linspace("0", 1, 3), TypeError, r"linspace: start must be a number, got str"),
+    (lambda x: L.range(0, 5, 0), ValueError, r"range: step must not be 0"),
+    (lambda x: L.range(0, None), TypeError, r"range: end must be a number"),
+    (lambda x: L.sums(x), TypeError, r"sums: input must be a non-empty list"),
+    (lambda x: L.sums([x, x[0]]), ValueError, r"sums: input\[1\] has shape \[4\]"),
     (lambda x: L.assign("abc"), TypeError, r"assign: input must be a Variable, ndarray"),
     (lambda x: L.assign(x, output=np.zeros((3, 4))), TypeError, r"assign: output must be a "),
     (lambda x: L.one_hot(var(np.array([[1.0]])), 3), TypeError,

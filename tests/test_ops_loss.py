@@ -218,6 +218,30 @@ def test_mse_loss():
     check_grads(L.mse_loss, x, y)
 
 
+# -- log_loss / label_smooth ------------------------------------------------------------------
+
+def test_log_loss():
+    p, z = uniform((3, 1), 0.1, 0.9), np.array([[1.0], [0.0], [1.0]])
+    with fluid.dygraph.guard():
+        out = L.log_loss(var(p), var(z)).numpy()
+    expected = [[-z[i, 0] * math.log(p[i, 0] + 1e-4) - (1 - z[i, 0]) * math.log(1 - p[i, 0] + 1e-4)]
+                for i in range(3)]
+    np.testing.assert_allclose(out, expected, rtol=1e-13)
+    check_grads(L.log_loss, p, uniform((3, 1), 0, 1, seed=1))
+
+
+def test_label_smooth():
+    one_hot = np.eye(4)[[1, 3]]
+    prior = np.array([[0.1, 0.2, 0.3, 0.4]])
+    with fluid.dygraph.guard():
+        uniform_prior = L.label_smooth(var(one_hot), epsilon=0.2).numpy()
+        given = L.label_smooth(var(one_hot), prior_dist=var(prior), epsilon=0.2).numpy()
+    for i, j in np.ndindex(2, 4):
+        assert uniform_prior[i, j] == pytest.approx(0.8 * one_hot[i, j] + 0.2 / 4)
+        assert given[i, j] == pytest.approx(0.8 * one_hot[i, j] + 0.2 * prior[0, j])
+    check_grads(lambda z, q: L.label_smooth(z, q, epsilon=0.3), one_hot, prior)
+
+
 # -- dtype preservation ---------------------------------------------------------------------------
 
 FLOAT32_CASES = [
@@ -231,6 +255,8 @@ FLOAT32_CASES = [
      lambda x: L.sigmoid_cross_entropy_with_logits(x, x * 0.5, normalize=True)),
     ("square_error_cost", lambda x: L.square_error_cost(x, x * x)),
     ("mse_loss", lambda x: L.mse_loss(x, x * 0.0)),
+    ("log_loss", lambda x: L.log_loss(x, x * 0.5)),
+    ("label_smooth", lambda x: L.label_smooth(x, epsilon=0.1)),
 ]
 
 
@@ -278,6 +304,12 @@ BAD_CASES = [
      r"square_error_cost: label of shape \[2, 4\]"),
     (lambda p: L.square_error_cost(p, [1.0]), TypeError,
      r"square_error_cost: label must be a Variable"),
+    (lambda p: L.log_loss(p, var(np.ones((3, 1)))), ValueError,
+     r"log_loss: label has shape \[3, 1\]; expected input's shape \[3, 4\]"),
+    (lambda p: L.label_smooth(p, epsilon=1.5), ValueError,
+     r"label_smooth: epsilon must lie in \[0, 1\]"),
+    (lambda p: L.label_smooth(p, prior_dist=var(np.ones(3))), ValueError,
+     r"label_smooth: prior_dist has shape \[3\]; expected 4 entries"),
 ]
 
 

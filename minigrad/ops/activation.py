@@ -22,7 +22,7 @@ from minigrad.ops.math import Sum, abs, log
 __all__ = ["ACTIVATIONS", "apply_act", "check_act", "relu", "sigmoid", "tanh", "softmax",
            "log_softmax", "leaky_relu", "relu6", "elu", "gelu", "erf", "softplus", "softsign",
            "swish", "hard_sigmoid", "exp", "sqrt", "rsqrt", "square", "pow", "clip", "scale",
-           "log", "abs"]
+           "reciprocal", "sin", "cos", "floor", "ceil", "round", "sign", "log", "abs"]
 
 
 def _data(x):
@@ -285,6 +285,72 @@ def hard_sigmoid(x, slope=0.2, offset=0.5, name=None):
     _float_input("hard_sigmoid", x)
     return Clip(0.0, 1.0)(Scale(_number("hard_sigmoid", "slope", slope),
                                 _number("hard_sigmoid", "offset", offset), True)(x))
+
+
+def reciprocal(x, name=None):
+    """1 / x elementwise."""
+    _float_input("reciprocal", x)
+    return 1.0 / x
+
+
+class Sin(Op):
+    def forward(self, x):
+        return np.sin(x)
+
+    def backward(self, gy, x):
+        return gy * cos(x)
+
+
+def sin(x, name=None):
+    _float_input("sin", x)
+    return Sin()(x)
+
+
+class Cos(Op):
+    def forward(self, x):
+        return np.cos(x)
+
+    def backward(self, gy, x):
+        return -(gy * sin(x))
+
+
+def cos(x, name=None):
+    _float_input("cos", x)
+    return Cos()(x)
+
+
+# -- piecewise constant: values only, never a gradient ----------------------------------------
+
+
+class _Rounding(Op):
+    differentiable = False   # the derivative is 0 almost everywhere
+
+    def __init__(self, ufunc):
+        self._ufunc = ufunc
+
+    def forward(self, x):
+        return self._ufunc(x)
+
+
+def floor(x, name=None):
+    _float_input("floor", x)
+    return _Rounding(np.floor)(x)
+
+
+def ceil(x, name=None):
+    _float_input("ceil", x)
+    return _Rounding(np.ceil)(x)
+
+
+def round(x, name=None):
+    """Round half to even, as numpy does."""
+    _float_input("round", x)
+    return _Rounding(np.round)(x)
+
+
+def sign(x, name=None):
+    _float_input("sign", x)
+    return _Rounding(np.sign)(x)
 
 
 # -- erf and gelu ----------------------------------------------------------------------------

@@ -14,8 +14,8 @@ from minigrad.core.tape import require_dygraph
 from minigrad.core.variable import Variable
 from minigrad.ops.shape import getitem
 
-__all__ = ["fill_constant", "zeros", "ones", "zeros_like", "ones_like", "assign", "one_hot",
-           "argmax", "argmin", "argsort", "topk", "accuracy"]
+__all__ = ["fill_constant", "zeros", "ones", "zeros_like", "ones_like", "linspace", "arange",
+           "assign", "sums", "one_hot", "argmax", "argmin", "argsort", "topk", "accuracy"]
 
 
 def _data(x):
@@ -90,6 +90,35 @@ def ones_like(x, out=None):
     return fill_constant(shape_of(x), _data(x).dtype, 1, out=out)
 
 
+def _scalar(op, argument, value):
+    if isinstance(value, Variable):
+        if value.data.size != 1:
+            raise ValueError(f"{op}: {argument} must have one element, got shape {value.shape}")
+        value = value.data.reshape(-1)[0]
+    if not isinstance(value, (numbers.Real, np.generic)) or isinstance(value, bool):
+        raise TypeError(f"{op}: {argument} must be a number, got {type(value).__name__} "
+                        f"({value!r})")
+    return value
+
+
+def linspace(start, stop, num, dtype="float32", name=None):
+    """`num` evenly spaced values from start to stop, both included."""
+    start, stop = _scalar("linspace", "start", start), _scalar("linspace", "stop", stop)
+    num = _scalar("linspace", "num", num)
+    if int(num) != num or num < 1:
+        raise ValueError(f"linspace: num must be a positive int, got {num!r}")
+    return _constant(np.linspace(start, stop, int(num)).astype(_dtype("linspace", dtype)))
+
+
+def arange(start, end, step=1, dtype="int64"):
+    """Values start, start + step, ... below `end` (fluid.layers.range)."""
+    start, end = _scalar("range", "start", start), _scalar("range", "end", end)
+    step = _scalar("range", "step", step)
+    if step == 0:
+        raise ValueError("range: step must not be 0")
+    return _constant(np.arange(start, end, step).astype(_dtype("range", dtype)))
+
+
 # -- assign: a differentiable copy ---------------------------------------------------------
 
 
@@ -124,6 +153,24 @@ def assign(input, output=None):
         output.set_value(result.data)
         return output
     return result
+
+
+def sums(input, out=None):
+    """Elementwise sum of a list of same-shaped Variables (differentiable)."""
+    if not isinstance(input, (list, tuple)) or not input:
+        raise TypeError(f"sums: input must be a non-empty list of Variables, got {input!r}")
+    shape = shape_of(input[0])
+    total = input[0]
+    for i, x in enumerate(input[1:], 1):
+        check_tensor("sums", f"input[{i}]", x)
+        if shape_of(x) != shape:
+            raise ValueError(f"sums: input[{i}] has shape {list(shape_of(x))} but input[0] has "
+                             f"{list(shape)}; all must match")
+        total = total + x
+    if out is not None:
+        out.set_value(_data(total))
+        return out
+    return assign(total) if len(input) == 1 else total
 
 
 # -- indices --------------------------------------------------------------------------------

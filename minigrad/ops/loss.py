@@ -7,6 +7,8 @@ own `softmax` / `sigmoid` so second-order gradients work. The others are composi
 Hard labels are integer arrays; an entry equal to `ignore_index` contributes a zero loss and no
 gradient. Every other entry must be a valid class index, else a ValueError names the offender.
 """
+import numbers
+
 import numpy as np
 
 from minigrad.core.checks import check_axis, check_tensor, check_type, shape_of
@@ -17,7 +19,7 @@ from minigrad.ops.math import Sum, log, mean
 from minigrad.ops.shape import getitem, reshape
 
 __all__ = ["cross_entropy", "softmax_with_cross_entropy", "square_error_cost", "mse_loss",
-           "sigmoid_cross_entropy_with_logits"]
+           "sigmoid_cross_entropy_with_logits", "log_loss", "label_smooth"]
 
 
 def _data(x):
@@ -209,3 +211,35 @@ def square_error_cost(input, label):
 def mse_loss(input, label):
     """mean((input - label) ** 2), shape [1]."""
     return mean(square_error_cost(input, label))
+
+
+def log_loss(input, label, epsilon=1e-4, name=None):
+    """-label * log(input + eps) - (1 - label) * log(1 - input + eps) for probabilities [N, 1]."""
+    op = "log_loss"
+    check_tensor(op, "input", input, dtypes="f")
+    check_tensor(op, "label", label, dtypes="f")
+    if shape_of(label) != shape_of(input):
+        raise ValueError(f"{op}: label has shape {list(shape_of(label))}; expected input's shape "
+                         f"{list(shape_of(input))}")
+    check_type(op, "epsilon", epsilon, numbers.Real, "a number")
+    epsilon = float(epsilon)
+    return -(label * log(input + epsilon)) - (1.0 - label) * log(1.0 - input + epsilon)
+
+
+def label_smooth(label, prior_dist=None, epsilon=0.1, dtype="float32", name=None):
+    """(1 - epsilon) * label + epsilon * prior: one-hot rows [..., D] pulled towards `prior_dist`
+    ([1, D] or [D]; default uniform 1 / D)."""
+    op = "label_smooth"
+    check_tensor(op, "label", label, dtypes="f")
+    check_type(op, "epsilon", epsilon, numbers.Real, "a number")
+    if not 0.0 <= epsilon <= 1.0:
+        raise ValueError(f"{op}: epsilon must lie in [0, 1], got {epsilon}")
+    classes = shape_of(label)[-1]
+    smoothed = label * (1.0 - float(epsilon))
+    if prior_dist is None:
+        return smoothed + float(epsilon) / classes
+    check_tensor(op, "prior_dist", prior_dist, dtypes="f")
+    if int(np.prod(shape_of(prior_dist))) != classes:
+        raise ValueError(f"{op}: prior_dist has shape {list(shape_of(prior_dist))}; expected "
+                         f"{classes} entries, one per class")
+    return smoothed + reshape(prior_dist, [classes]) * float(epsilon)
