@@ -16,5 +16,8 @@ from minigrad.nn.layer import Layer  # noqa: F401
 from minigrad.random import seed  # noqa: F401
 from minigrad import io  # noqa: F401
 from minigrad.io import save_dygraph, load_dygraph  # noqa: F401
+from minigrad.framework import (  # noqa: F401
+    CPUPlace, CUDAPlace, CUDAPinnedPlace, is_compiled_with_cuda, default_main_program,
+    default_startup_program)
 
 __version__ = "0.1.0"

@@ -2,6 +2,7 @@
 clear errors for missing, corrupted and foreign files (never unpickling anything)."""
 import os
 import pickle
+import warnings
 import zipfile
 
 import numpy as np
@@ -90,6 +91,10 @@ def test_keep_name_table(tmp_path):
         fluid.save_dygraph(model.state_dict(), str(tmp_path / "m"))
     params, _ = fluid.load_dygraph(str(tmp_path / "m"), keep_name_table=True)
     assert params[mio.NAME_TABLE_KEY] == {"weight": "linear_0.w_0", "bias": "linear_0.b_0"}
+    with fluid.dygraph.guard():
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")      # the name table is not an unused entry
+            fluid.dygraph.Linear(2, 2).set_dict(params)
 
 
 def test_nested_optimizer_state_round_trips_without_pickle(tmp_path):

@@ -68,6 +68,8 @@ def scope_name(class_name):
     return _DIGIT_D.sub(r"\1d", snake)
 
 
+_NAME_TABLE_KEY = "StructuredToParameterName@@"
+
 # Layers whose forward is running, innermost last, each with the structured path its sublayers'
 # paths extend ("" for the outermost layer, so paths read "decoder.up1" as in state_dict keys).
 _calling = []
@@ -499,7 +501,8 @@ class Layer:
         for target, value in plan:
             if value is not target.data:
                 np.copyto(target.data, value)
-        unused = [k for k in stat_dict if k not in used]
+        # Paddle's name table (load_dygraph(..., keep_name_table=True)) is not a value.
+        unused = [k for k in stat_dict if k not in used and k != _NAME_TABLE_KEY]
         if unused:
             warnings.warn(f"{where}: entries not used because the layer has no such parameter "
                           f"or buffer: {', '.join(map(str, unused))}", stacklevel=2)

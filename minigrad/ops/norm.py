@@ -34,8 +34,8 @@ def _data(x):
 class BatchNorm(Op):
     """Training-mode batch norm of x over `axes`; weight and bias have the channel shape [C].
 
-    After forward, `batch_mean` and `batch_variance` (ndarrays of shape [C], variance biased) hold
-    the statistics for the caller's running averages.
+    After forward, `batch_statistics()` gives the batch mean and (biased) variance, ndarrays of
+    shape [C], for the caller's running averages.
     """
 
     def __init__(self, axes, epsilon):
@@ -50,8 +50,7 @@ class BatchNorm(Op):
         inv_std = 1.0 / np.sqrt(variance + self.epsilon)
         x_hat = centered * inv_std
         self._x_hat, self._inv_std = x_hat, inv_std
-        self.batch_mean = mean.reshape(-1)
-        self.batch_variance = variance.reshape(-1)
+        self._batch_statistics = (mean.reshape(-1), variance.reshape(-1))
         stat_shape = mean.shape
         return x_hat * weight.reshape(stat_shape) + bias.reshape(stat_shape)
 
@@ -70,6 +69,9 @@ class BatchNorm(Op):
             gx = inv_std * (g_hat - reduce_mean(g_hat, dim=axes, keep_dim=True)
                             - x_hat * reduce_mean(g_hat * x_hat, dim=axes, keep_dim=True))
         return gx, gw, gb
+
+    def batch_statistics(self):
+        return self._batch_statistics
 
     def _normalised(self, x, axes):
         """(x_hat, inv_std): saved ndarrays, or recomputed on the tape when x is a Variable."""
@@ -123,7 +125,7 @@ def batch_norm(x, weight, bias, running_mean, running_var, training=True, moment
                          f"input of shape {list(shape)}")
     op = BatchNorm(axes, float(epsilon))
     y = op(x, weight, bias)
-    for running, batch in ((running_mean, op.batch_mean), (running_var, op.batch_variance)):
+    for running, batch in zip((running_mean, running_var), op.batch_statistics()):
         array = _data(running)
         array *= momentum
         array += (1.0 - momentum) * batch.astype(array.dtype, copy=False)
