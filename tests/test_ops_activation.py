@@ -250,3 +250,27 @@ def test_bad_input(call, error, pattern):
         x = var(np.ones((2, 3)))
         with pytest.raises(error, match=pattern):
             call(x)
+
+
+# -- erf on large arrays (rational approximation path) ------------------------------------------
+
+def test_erf_matches_math_erf_on_small_and_large_arrays():
+    from minigrad.ops.erf import erf_array
+    grid = np.concatenate([np.linspace(-9, 9, 4001), np.linspace(-1e-3, 1e-3, 101),
+                           [0.0, -0.0, 1e-300, 1.0, -1.0, 7.99, 8.0, 30.0, np.inf, -np.inf]])
+    expected = np.array([math.erf(v) for v in grid])
+    for values in (grid, grid[:50]):                      # both the vectorised and scalar paths
+        got = erf_array(values)
+        assert got.dtype == np.float64
+        np.testing.assert_allclose(got, expected[:len(values)], rtol=5e-16, atol=3e-16)
+    assert np.isnan(erf_array(np.full(300, np.nan))).all()
+    big32 = erf_array(grid.astype(np.float32))
+    assert big32.dtype == np.float32
+    np.testing.assert_allclose(big32, expected, rtol=1e-6, atol=1e-7)
+
+
+def test_gelu_on_a_large_array_matches_the_closed_form():
+    x = uniform((40, 30), -4, 4)
+    with fluid.dygraph.guard():
+        out = L.gelu(var(x)).numpy()
+    np.testing.assert_allclose(out, np.vectorize(_gelu)(x), rtol=1e-14, atol=1e-16)

@@ -17,6 +17,7 @@ from minigrad.core.checks import check_axis, check_tensor, check_type, shape_of
 from minigrad.core.op import Op
 from minigrad.core.variable import Variable
 from minigrad.ops import math as _math
+from minigrad.ops.erf import erf_array
 from minigrad.ops.math import Sum, abs, log
 
 __all__ = ["ACTIVATIONS", "apply_act", "check_act", "relu", "sigmoid", "tanh", "softmax",
@@ -355,18 +356,9 @@ def sign(x, name=None):
 
 # -- erf and gelu ----------------------------------------------------------------------------
 
-_erf_scalar = np.frompyfunc(math.erf, 1, 1)
-
-
-def _erf_array(x):
-    # math.erf is correctly rounded in double precision; numpy has no erf of its own and scipy
-    # is not a dependency. (0-d input gives a Python float back, hence asarray.)
-    return np.asarray(_erf_scalar(x), dtype=x.dtype)
-
-
 class Erf(Op):
     def forward(self, x):
-        return _erf_array(x)
+        return erf_array(x)
 
     def backward(self, gy, x):
         return gy * (exp(-(x * x)) * _TWO_OVER_SQRT_PI)
@@ -388,7 +380,7 @@ class Gelu(Op):
     """Exact GELU: x * Phi(x), Phi the standard normal CDF."""
 
     def forward(self, x):
-        return x * (_erf_array(x * _SQRT_HALF) * 0.5 + 0.5)
+        return x * (erf_array(x * _SQRT_HALF) * 0.5 + 0.5)
 
     def backward(self, gy, x):
         cdf = erf(x * _SQRT_HALF) * 0.5 + 0.5
