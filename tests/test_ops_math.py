@@ -389,7 +389,8 @@ def test_unary_minus_abs_and_matmul_operator():
 def _bad_cases():
     x = np.ones((2, 3))
     return [
-        (lambda: M.add(var(x), np.ones(4)), ValueError, r"add: .*\[2, 3\].*\[4\].*broadcast"),
+        (lambda: M.add(var(x), np.ones(4)), ValueError,
+         r"add: x of shape \[2, 3\] and y of shape \[4\] cannot be broadcast"),
         (lambda: var(x) * np.ones((3, 2)), ValueError, r"mul: .*broadcast"),
         (lambda: M.add(var(x), "a"), TypeError, r"add: y must be"),
         (lambda: var(x) + None, TypeError, r"add: y must be"),

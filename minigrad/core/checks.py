@@ -80,5 +80,5 @@ def pair(op, argument, value, minimum=None):
 
 
 def broadcast_error(op, x, y):
-    return ValueError(f"{op}: shapes {list(shape_of(x))} and {list(shape_of(y))} cannot be "
-                      f"broadcast together (numpy broadcasting rules)")
+    return ValueError(f"{op}: x of shape {list(shape_of(x))} and y of shape {list(shape_of(y))} "
+                      f"cannot be broadcast together (numpy broadcasting rules)")

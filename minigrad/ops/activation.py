@@ -125,12 +125,12 @@ def scale(x, scale=1.0, bias=0.0, bias_after_scale=True, act=None, name=None):
     """scale * x + bias (or scale * (x + bias) when bias_after_scale=False), then `act`."""
     check_act(act, "scale")
     _float_input("scale", x)
+    bias = _number("scale", "bias", bias)
     if isinstance(scale, Variable):
         # Paddle 1.x also accepts a one-element Variable as the scale: a differentiable product.
         out = x * scale + bias if bias_after_scale else (x + bias) * scale
     else:
-        out = Scale(_number("scale", "scale", scale), _number("scale", "bias", bias),
-                    bool(bias_after_scale))(x)
+        out = Scale(_number("scale", "scale", scale), bias, bool(bias_after_scale))(x)
     return apply_act(out, act)
 
 
