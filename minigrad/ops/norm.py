@@ -1,20 +1,23 @@
 """Batch normalisation: the training-mode op (forward and backward together) and `batch_norm`.
 
 Notation: x has a channel axis (1 for NCHW / [N, C], last for NHWC); the statistics are taken over
-every other axis ("the reduced axes"), m = number of elements per channel.
+every other axis ("the reduced axes"), m = number of elements per channel, and every sum below
+is per channel over the reduced axes.
 
     mean  = sum(x) / m                 var = sum((x - mean)^2) / m      (biased, as in Paddle)
-    x_hat = (x - mean) / sqrt(var + eps)
-    y     = weight * x_hat + bias
+    c     = x - mean                   s   = 1 / sqrt(var + eps)
+    y     = weight * s * c + bias
 
-Backward (g = dL/dy):
-    d_bias   = sum(g)                  d_weight = sum(g * x_hat)
-    d_x      = inv_std * (g_hat - mean(g_hat) - x_hat * mean(g_hat * x_hat)),  g_hat = g * weight
+Backward (g = dL/dy), with a = weight * s:
+    d_bias   = sum(g)                  d_weight = s * sum(g * c)
+    d_x      = a * g - a * s^2 * sum(g * c) / m * c - a * sum(g) / m
 
-The backward uses minigrad functions only. In an ordinary backward it reuses the statistics saved
-by forward (ndarrays, fast); under `grad(..., create_graph=True)` it recomputes x_hat and inv_std
-from the input Variable, so the whole gradient is differentiable again (a WGAN-GP gradient
-penalty through BatchNorm needs this). Evaluation mode is an affine map built from ordinary ops.
+(the usual a * (g - mean(g) - x_hat * mean(g * x_hat)) with x_hat = s * c, regrouped so that
+each term is one pass over x). The backward uses minigrad functions only. In an ordinary
+backward it reuses c and s saved by forward (ndarrays, fast); under
+`grad(..., create_graph=True)` it recomputes them from the input Variable, so the whole gradient
+is differentiable again (a WGAN-GP gradient penalty through BatchNorm needs this). Evaluation
+mode is an affine map built from ordinary ops.
 """
 import numpy as np
 
@@ -48,39 +51,46 @@ class BatchNorm(Op):
         centered = x - mean
         variance = np.mean(np.square(centered), axis=axes, keepdims=True)
         inv_std = 1.0 / np.sqrt(variance + self.epsilon)
-        x_hat = centered * inv_std
-        self._x_hat, self._inv_std = x_hat, inv_std
+        self._centered, self._inv_std = centered, inv_std
         self._batch_statistics = (mean.reshape(-1), variance.reshape(-1))
         stat_shape = mean.shape
-        return x_hat * weight.reshape(stat_shape) + bias.reshape(stat_shape)
+        y = centered * (weight.reshape(stat_shape) * inv_std)
+        y += bias.reshape(stat_shape)
+        return y
 
     def backward(self, gy, x, weight, bias):
         axes = list(self.axes)
         channels = shape_of(weight)
-        stat_shape = [1 if i in self.axes else n for i, n in enumerate(shape_of(x))]
-        x_hat, inv_std = self._normalised(x, axes)
+        x_shape = shape_of(x)
+        stat_shape = [1 if i in self.axes else n for i, n in enumerate(x_shape)]
+        count = int(np.prod([x_shape[i] for i in self.axes]))
+        centered, inv_std = self._statistics(x, axes)
         gx = gw = gb = None
+        sum_g = reduce_sum(gy, dim=axes)                          # [C]
+        sum_gc = reduce_sum(gy * centered, dim=axes)              # [C]
         if self.needs_grad(1):
-            gw = reshape(reduce_sum(gy * x_hat, dim=axes), channels)
+            gw = sum_gc * reshape(inv_std, channels)
         if self.needs_grad(2):
-            gb = reshape(reduce_sum(gy, dim=axes), channels)
+            gb = sum_g
         if self.needs_grad(0):
-            g_hat = gy * reshape(weight, stat_shape)
-            gx = inv_std * (g_hat - reduce_mean(g_hat, dim=axes, keep_dim=True)
-                            - x_hat * reduce_mean(g_hat * x_hat, dim=axes, keep_dim=True))
+            a = reshape(weight, stat_shape) * inv_std
+            gx = (gy * a
+                  + centered * (a * inv_std * inv_std * reshape(sum_gc, stat_shape)
+                                * (-1.0 / count))
+                  + a * reshape(sum_g, stat_shape) * (-1.0 / count))
         return gx, gw, gb
 
     def batch_statistics(self):
         return self._batch_statistics
 
-    def _normalised(self, x, axes):
-        """(x_hat, inv_std): saved ndarrays, or recomputed on the tape when x is a Variable."""
+    def _statistics(self, x, axes):
+        """(x - mean, 1 / sqrt(var + eps)): saved ndarrays, or recomputed on the tape when x is
+        a Variable so that they depend on x."""
         if not isinstance(x, Variable):
-            return self._x_hat, self._inv_std
+            return self._centered, self._inv_std
         centered = x - reduce_mean(x, dim=axes, keep_dim=True)
         variance = reduce_mean(centered * centered, dim=axes, keep_dim=True)
-        inv_std = (variance + self.epsilon) ** -0.5
-        return centered * inv_std, inv_std
+        return centered, (variance + self.epsilon) ** -0.5
 
 
 def batch_norm(x, weight, bias, running_mean, running_var, training=True, momentum=0.9,
