@@ -7,6 +7,14 @@ respect to differentiation and are computed from `.data`.
 
 Attributes (alpha, threshold, scale...) are stored as Python floats: numpy keeps `float32 * 0.5`
 float32, while an `np.float64` scalar would silently upcast a float32 array.
+
+Signatures follow Paddle 1.x `fluid.layers` (`leaky_relu(x, alpha=0.02)`, `relu6(x,
+threshold=6.0)`, `softmax(input, use_cudnn=False, name=None, axis=-1)`, `scale(x, scale=1.0,
+bias=0.0, bias_after_scale=True, act=None)`...). Every function takes a float Variable (or, inside
+backward implementations, an ndarray) and raises TypeError for anything else.
+
+    y = fluid.layers.leaky_relu(x, alpha=0.1)
+    out = apply_act(conv_out, "relu")        # what a layer's act="relu" does
 """
 import math
 import numbers
@@ -163,6 +171,7 @@ class Tanh(Op):
 
 
 def tanh(x, name=None):
+    """tanh(x) elementwise."""
     _float_input("tanh", x)
     return Tanh()(x)
 
@@ -176,6 +185,7 @@ class Exp(Op):
 
 
 def exp(x, name=None):
+    """e ** x elementwise."""
     _float_input("exp", x)
     return Exp()(x)
 
@@ -209,6 +219,7 @@ class Square(Op):
 
 
 def square(x, name=None):
+    """x * x elementwise."""
     _float_input("square", x)
     return Square()(x)
 
@@ -303,6 +314,7 @@ class Sin(Op):
 
 
 def sin(x, name=None):
+    """sin(x) elementwise (radians)."""
     _float_input("sin", x)
     return Sin()(x)
 
@@ -316,6 +328,7 @@ class Cos(Op):
 
 
 def cos(x, name=None):
+    """cos(x) elementwise (radians)."""
     _float_input("cos", x)
     return Cos()(x)
 
@@ -334,22 +347,25 @@ class _Rounding(Op):
 
 
 def floor(x, name=None):
+    """Largest integer <= x, as floats; no gradient."""
     _float_input("floor", x)
     return _Rounding(np.floor)(x)
 
 
 def ceil(x, name=None):
+    """Smallest integer >= x, as floats; no gradient."""
     _float_input("ceil", x)
     return _Rounding(np.ceil)(x)
 
 
 def round(x, name=None):
-    """Round half to even, as numpy does."""
+    """Nearest integer (halves to even, as numpy does), as floats; no gradient."""
     _float_input("round", x)
     return _Rounding(np.round)(x)
 
 
 def sign(x, name=None):
+    """-1, 0 or 1 by the sign of x, as floats; no gradient."""
     _float_input("sign", x)
     return _Rounding(np.sign)(x)
 
