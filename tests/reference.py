@@ -69,7 +69,7 @@ def conv2d_transpose(x, w, b=None, stride=1, padding=0, dilation=1, groups=1, ou
 def pool2d(x, size, pool_type="max", stride=1, padding=0, ceil_mode=False, exclusive=True,
            global_pooling=False):
     """Direct max/avg pooling over windows; padded cells never win a max, and with
-    `exclusive` an average divides by the number of real (unpadded) cells only."""
+    `exclusive` an average divides by the number of real (unpadded) cells, else by KH * KW."""
     x = np.asarray(x, np.float64)
     n, c, h, w = x.shape
     if global_pooling:
@@ -78,7 +78,11 @@ def pool2d(x, size, pool_type="max", stride=1, padding=0, ceil_mode=False, exclu
 
     def out_len(length, k, s, p):
         span = length + 2 * p - k
-        return (-(-span // s) if ceil_mode else span // s) + 1
+        if not ceil_mode:
+            return span // s + 1
+        out = -(-span // s) + 1
+        # A last window starting in the padding would hold no input: it is dropped.
+        return out - 1 if (out - 1) * s >= length + p else out
 
     oh, ow = out_len(h, kh, sh, ph), out_len(w, kw, sw, pw)
     y = np.zeros((n, c, oh, ow))
@@ -89,8 +93,6 @@ def pool2d(x, size, pool_type="max", stride=1, padding=0, ceil_mode=False, exclu
         if pool_type == "max":
             y[batch, ch, i, j] = max(cells)
         else:
-            # Non-exclusive counts the window cells inside the padded image.
-            inside = sum(1 for r in range(r0, r0 + kh) for q in range(c0, c0 + kw)
-                         if -ph <= r < h + ph and -pw <= q < w + pw)
-            y[batch, ch, i, j] = sum(cells) / (len(cells) if exclusive else inside)
+            # Paddle: exclusive divides by the real cells, otherwise by the window area.
+            y[batch, ch, i, j] = sum(cells) / (len(cells) if exclusive else kh * kw)
     return y

@@ -9,6 +9,7 @@ from minigrad.dygraph import nn  # noqa: F401
 from minigrad.dygraph.nn import (  # noqa: F401
     Layer, Sequential, LayerList, ParameterList, Linear, BatchNorm, Dropout, Embedding)
 # -- conv and pool layers (nn/conv.py, nn/pool.py) --
+from minigrad.dygraph.nn import Conv2D, Conv2DTranspose, Pool2D  # noqa: F401
 # -- save / load (io.py) --
 from minigrad.io import save_dygraph, load_dygraph  # noqa: F401
 # -- learning-rate schedules (optimizer/lr.py) --

@@ -7,3 +7,5 @@ from minigrad.nn.linear import Linear  # noqa: F401
 from minigrad.nn.norm import BatchNorm  # noqa: F401
 from minigrad.nn.common import Dropout, Embedding  # noqa: F401
 # -- conv and pool layers (nn/conv.py, nn/pool.py) --
+from minigrad.nn.conv import Conv2D, Conv2DTranspose  # noqa: F401
+from minigrad.nn.pool import Pool2D  # noqa: F401

@@ -1,0 +1,150 @@
+"""Forward + backward (input and weight gradients) of conv2d_transpose and conv2d, minigrad vs
+PyTorch CPU in the same process, on the shapes of the convolution issue (fp32, NCHW).
+
+    python benchmarks/bench_conv.py              # 7 timed runs per case
+    python benchmarks/bench_conv.py --repeats 3  # quicker
+    python benchmarks/bench_conv.py --only dcgan --ops transpose
+
+Each case: warm-up, then the median of `--repeats` timed runs. `ratio` is minigrad's time over
+PyTorch's (below 1.0 means minigrad is faster); GFLOP/s counts the three GEMM-sized products
+(forward, input gradient, weight gradient). `peak MB` is the peak of numpy allocations during
+one forward+backward (tracemalloc) beyond the inputs, next to the size of one im2col buffer
+and of the outputs (output + input/weight/bias gradients) for comparison. The machine is
+shared, so compare ratios measured together rather than absolute times across runs.
+"""
+import argparse
+import statistics
+import time
+import tracemalloc
+
+import numpy as np
+
+import minigrad as fluid
+from minigrad.ops.conv import conv2d, conv2d_transpose, conv_output_size, deconv_output_size
+
+try:
+    import torch
+except ImportError:     # the benchmark still runs minigrad alone
+    torch = None
+
+# name, N, C_in, C_out, H, W, kernel, stride, padding, dilation, groups
+SHAPES = [
+    ("dcgan-8to16", 64, 256, 128, 8, 8, 4, 2, 1, 1, 1),
+    ("dcgan-16to32", 64, 128, 64, 16, 16, 4, 2, 1, 1, 1),
+    ("unet-up", 8, 128, 64, 32, 32, 2, 2, 0, 1, 1),
+    ("mnist-decoder", 128, 32, 16, 7, 7, 3, 2, 1, 1, 1),
+    ("grouped-dilated", 16, 64, 64, 16, 16, 3, 1, 2, 2, 4),
+    ("seed-example", 3, 32, 2, 32, 5, 3, 1, 0, 1, 1),
+]
+
+
+class Case:
+    """One benchmark row: the arrays, the FLOP count and a callable per framework."""
+
+    def __init__(self, op, name, n, c_in, c_out, h, w, k, s, p, d, g, rng):
+        self.op, self.name = op, name
+        self.x = rng.standard_normal((n, c_in, h, w)).astype(np.float32)
+        if op == "transpose":
+            self.w = rng.standard_normal((c_in, c_out // g, k, k)).astype(np.float32) * 0.05
+            oh, ow = (deconv_output_size(size, k, s, p, d) for size in (h, w))
+            # im2col happens on the conv's input side, here the transposed op's output.
+            col_elems = c_out * k * k * n * conv_output_size(oh, k, s, p, d) * \
+                conv_output_size(ow, k, s, p, d)
+            self.flops = 3 * 2 * n * c_in * (c_out // g) * k * k * h * w
+        else:
+            self.w = rng.standard_normal((c_out, c_in // g, k, k)).astype(np.float32) * 0.05
+            oh, ow = (conv_output_size(size, k, s, p, d) for size in (h, w))
+            col_elems = c_in * k * k * n * oh * ow
+            self.flops = 3 * 2 * n * c_out * (c_in // g) * k * k * oh * ow
+        self.b = rng.standard_normal(c_out).astype(np.float32)
+        self.out_shape = (n, c_out, oh, ow)
+        self.args = dict(stride=s, padding=p, dilation=d, groups=g)
+        self.col_mb = col_elems * 4 / 2 ** 20
+        out_elems = n * c_out * oh * ow + self.x.size + self.w.size + self.b.size
+        self.out_mb = out_elems * 4 / 2 ** 20
+
+    def minigrad_step(self):
+        x = fluid.dygraph.to_variable(self.x, zero_copy=True)
+        w = fluid.dygraph.to_variable(self.w, zero_copy=True)
+        b = fluid.dygraph.to_variable(self.b, zero_copy=True)
+        for v in (x, w, b):
+            v.stop_gradient = False
+        function = conv2d_transpose if self.op == "transpose" else conv2d
+        y = function(x, w, b, **self.args)
+        y.backward()
+        return x.gradient(), w.gradient()
+
+    def torch_step(self):
+        x = torch.from_numpy(self.x).requires_grad_()
+        w = torch.from_numpy(self.w).requires_grad_()
+        b = torch.from_numpy(self.b).requires_grad_()
+        function = (torch.nn.functional.conv_transpose2d if self.op == "transpose"
+                    else torch.nn.functional.conv2d)
+        y = function(x, w, b, **self.args)
+        y.backward(torch.ones_like(y))
+        return x.grad, w.grad
+
+
+def median_ms(step, repeats, warmup=2):
+    for _ in range(warmup):
+        step()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        step()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times) * 1e3
+
+
+def peak_mb(step):
+    """Peak numpy allocation (MB) during one call, beyond what was allocated before it."""
+    tracemalloc.start()
+    try:
+        base = tracemalloc.get_traced_memory()[0]
+        step()
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    return (peak - base) / 2 ** 20
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--repeats", type=int, default=7, help="timed runs per case (median)")
+    parser.add_argument("--only", default="", help="run shapes whose name contains this")
+    parser.add_argument("--ops", choices=["both", "transpose", "conv"], default="both")
+    parser.add_argument("--no-torch", action="store_true", help="time minigrad alone")
+    options = parser.parse_args()
+    use_torch = torch is not None and not options.no_torch
+    rng = np.random.default_rng(0)
+    ops = ["transpose", "conv"] if options.ops == "both" else [options.ops]
+    print(f"numpy {np.__version__}" + (f", torch {torch.__version__} "
+                                        f"({torch.get_num_threads()} threads)" if use_torch else
+                                        ", torch not used"))
+    header = (f"{'op':<17} {'shape':<16} {'minigrad ms':>11} {'torch ms':>9} {'ratio':>6} "
+              f"{'GFLOP/s':>8} {'torch GF/s':>10} {'peak MB':>8} {'im2col MB':>9} "
+              f"{'outputs MB':>10}")
+    print(header)
+    print("-" * len(header))
+    with fluid.dygraph.guard():
+        for op in ops:
+            for shape in SHAPES:
+                if options.only not in shape[0]:
+                    continue
+                case = Case(op, *shape, rng=rng)
+                ms = median_ms(case.minigrad_step, options.repeats)
+                peak = peak_mb(case.minigrad_step)
+                if use_torch:
+                    torch_ms = median_ms(case.torch_step, options.repeats)
+                    torch_text = f"{torch_ms:>9.2f} {ms / torch_ms:>6.2f}"
+                    torch_gf = f"{case.flops / torch_ms / 1e6:>10.1f}"
+                else:
+                    torch_text, torch_gf = f"{'-':>9} {'-':>6}", f"{'-':>10}"
+                name = "conv2d_transpose" if op == "transpose" else "conv2d"
+                print(f"{name:<17} {case.name:<16} {ms:>11.2f} {torch_text} "
+                      f"{case.flops / ms / 1e6:>8.1f} {torch_gf} {peak:>8.1f} "
+                      f"{case.col_mb:>9.1f} {case.out_mb:>10.1f}", flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,203 @@
+"""2-D max and average pooling, on the same tap loop as convolution.
+
+A pooling window is a kernel with no weights: output (oh, ow) reads the taps
+xpad[n, c, oh SH + kh, ow SW + kw] (notation of `minigrad.ops.conv`). Both pool types are a
+*weighted window sum* y = sum_t A_t * tap_t(xpad), with weights A fixed by the forward pass:
+one-hot on the winning tap for max, 1 / count for average. The gradient is then the adjoint
+scatter gxpad[tap_t] += A_t * gy, and the scatter's gradient is the gather again, so pooling
+differentiates twice like everything else.
+"""
+import numbers
+
+import numpy as np
+
+from minigrad.core.checks import check_tensor, pair, shape_of
+from minigrad.core.op import Op
+
+__all__ = ["pool2d", "pool_output_size"]
+
+
+def pool_output_size(size, kernel, stride, padding, ceil_mode):
+    """Output length of pooling along one dim (Paddle's rule; with ceil_mode a last window that
+    would start in the padding is dropped, so every window holds at least one real cell)."""
+    span = size + 2 * padding - kernel
+    if not ceil_mode:
+        return span // stride + 1
+    out = -(-span // stride) + 1
+    if (out - 1) * stride >= size + padding:
+        out -= 1
+    return out
+
+
+class _Window:
+    """Geometry of one pooling: sizes, padding (bottom/right grow for ceil_mode) and taps."""
+
+    def __init__(self, shape, kernel, stride, padding, ceil_mode):
+        self.N, self.C, self.H, self.W = shape
+        (self.KH, self.KW), (self.SH, self.SW), (self.PH, self.PW) = kernel, stride, padding
+        self.OH = pool_output_size(self.H, self.KH, self.SH, self.PH, ceil_mode)
+        self.OW = pool_output_size(self.W, self.KW, self.SW, self.PW, ceil_mode)
+        # Padded extent every window fits in (ceil_mode may need more than 2 * padding).
+        self.HP = max(self.H + 2 * self.PH, (self.OH - 1) * self.SH + self.KH)
+        self.WP = max(self.W + 2 * self.PW, (self.OW - 1) * self.SW + self.KW)
+
+    def taps(self):
+        """(t, index of the tap's view into the padded input)."""
+        for kh in range(self.KH):
+            for kw in range(self.KW):
+                yield kh * self.KW + kw, (Ellipsis,
+                                          slice(kh, kh + (self.OH - 1) * self.SH + 1, self.SH),
+                                          slice(kw, kw + (self.OW - 1) * self.SW + 1, self.SW))
+
+    def pad(self, x, fill):
+        xpad = np.full((self.N, self.C, self.HP, self.WP), fill, dtype=x.dtype)
+        xpad[:, :, self.PH:self.PH + self.H, self.PW:self.PW + self.W] = x
+        return xpad
+
+    def crop(self, xpad):
+        return xpad[:, :, self.PH:self.PH + self.H, self.PW:self.PW + self.W]
+
+    def real_cells(self):
+        """[T, OH, OW]: 1 where tap t of window (oh, ow) lies on the unpadded input."""
+        inside = np.zeros((1, 1, self.HP, self.WP), dtype=np.float64)
+        inside[:, :, self.PH:self.PH + self.H, self.PW:self.PW + self.W] = 1
+        return np.stack([inside[index][0, 0] for _, index in self.taps()])
+
+
+class _WindowGather(Op):
+    """y[n, c, oh, ow] = sum_t A_t * xpad[tap t]; A given by `weights(t, dtype)`."""
+
+    def __init__(self, window, weights):
+        self._window = window
+        self._weights = weights
+
+    def forward(self, x):
+        window = self._window
+        xpad = window.pad(x, 0)
+        y = np.zeros((window.N, window.C, window.OH, window.OW), dtype=x.dtype)
+        for t, index in window.taps():
+            y += self._weights(t, x.dtype) * xpad[index]
+        return y
+
+    def backward(self, gy, x):
+        return _WindowScatter(self._window, self._weights)(gy)
+
+
+class _WindowScatter(Op):
+    """The adjoint of `_WindowGather`: gx[tap t] += A_t * gy, padding cropped."""
+
+    def __init__(self, window, weights):
+        self._window = window
+        self._weights = weights
+
+    def forward(self, gy):
+        window = self._window
+        gxpad = np.zeros((window.N, window.C, window.HP, window.WP), dtype=gy.dtype)
+        for t, index in window.taps():
+            gxpad[index] += self._weights(t, gy.dtype) * gy
+        return np.ascontiguousarray(window.crop(gxpad))
+
+    def backward(self, ggx, gy):
+        return _WindowGather(self._window, self._weights)(ggx)
+
+
+class MaxPool2d(Op):
+    """Max over each window; the gradient goes to the first maximal cell of the window."""
+
+    def __init__(self, window):
+        self.pool_size = (window.KH, window.KW)
+        self.pool_stride = (window.SH, window.SW)
+        self.pool_padding = (window.PH, window.PW)
+        self._window = window
+        self._winner = None
+
+    def forward(self, x):
+        window = self._window
+        xpad = window.pad(x, -np.inf)
+        y = np.full((window.N, window.C, window.OH, window.OW), -np.inf, dtype=x.dtype)
+        winner = np.zeros(y.shape, dtype=np.int32)
+        for t, index in window.taps():
+            better = xpad[index] > y
+            np.copyto(y, xpad[index], where=better)
+            winner[better] = t
+        self._winner = winner
+        return y
+
+    def backward(self, gy, x):
+        winner = self._winner
+        return _WindowScatter(self._window, lambda t, dtype: (winner == t).astype(dtype))(gy)
+
+
+class AvgPool2d(Op):
+    """Mean over each window: of its real cells (exclusive) or over KH KW cells."""
+
+    def __init__(self, window, exclusive):
+        self.pool_size = (window.KH, window.KW)
+        self.pool_stride = (window.SH, window.SW)
+        self.pool_padding = (window.PH, window.PW)
+        self.exclusive = exclusive
+        self._window = window
+        real = window.real_cells()
+        count = real.sum(axis=0) if exclusive else np.full(real.shape[1:], window.KH * window.KW)
+        self._share = real / count          # [T, OH, OW] weight of each tap, float64 constants
+
+    def _weights(self, t, dtype):
+        return self._share[t].astype(dtype)
+
+    def forward(self, x):
+        return _WindowGather(self._window, self._weights).forward(x)
+
+    def backward(self, gy, x):
+        return _WindowScatter(self._window, self._weights)(gy)
+
+
+def _positive_pair(op, argument, value):
+    return pair(op, argument, value, minimum=1)
+
+
+def pool2d(input, pool_size=-1, pool_type="max", pool_stride=1, pool_padding=0,
+           global_pooling=False, use_cudnn=True, ceil_mode=False, name=None, exclusive=True):
+    """Paddle's pool2d on NCHW input.
+
+    input:          Variable [N, C, H, W], floating point.
+    pool_size:      int or pair (ignored with global_pooling, where -1 is allowed).
+    pool_type:      "max" or "avg".
+    pool_stride, pool_padding: int or pair; stride >= 1, padding >= 0.
+    global_pooling: pool each whole H x W plane to 1 x 1.
+    ceil_mode:      round the output size up instead of down.
+    exclusive:      for "avg", divide by the number of unpadded cells (else by KH KW).
+    returns:        [N, C, OH, OW], OH = (H + 2 padding - size) // stride + 1 (ceil with ceil_mode).
+    Raises ValueError/TypeError for a bad pool_type, sizes, strides or padding, a non-4-D input,
+    or a window larger than the padded input.
+    """
+    op = "pool2d"
+    check_tensor(op, "input", input, ndim=4, dtypes="f")
+    if pool_type not in ("max", "avg"):
+        raise ValueError(f"{op}: pool_type must be 'max' or 'avg', got {pool_type!r}")
+    for argument, value in (("global_pooling", global_pooling), ("ceil_mode", ceil_mode),
+                            ("exclusive", exclusive), ("use_cudnn", use_cudnn)):
+        if not isinstance(value, (bool, np.bool_)):
+            raise TypeError(f"{op}: {argument} must be a bool, got {value!r}")
+    shape = shape_of(input)
+    if min(shape) < 1:
+        raise ValueError(f"{op}: input shape {list(shape)} has a zero-sized dim")
+    if global_pooling:
+        kernel, stride, padding = (shape[2], shape[3]), (1, 1), (0, 0)
+    else:
+        if isinstance(pool_size, numbers.Integral) and pool_size == -1:
+            raise ValueError(f"{op}: pool_size=-1 is only allowed with global_pooling=True; "
+                             "give the window size")
+        kernel = _positive_pair(op, "pool_size", pool_size)
+        stride = _positive_pair(op, "pool_stride", pool_stride)
+        padding = pair(op, "pool_padding", pool_padding, minimum=0)
+        for axis, name_ in enumerate(("height", "width")):
+            if kernel[axis] > shape[2 + axis] + 2 * padding[axis]:
+                raise ValueError(f"{op}: pool_size {name_} {kernel[axis]} is larger than the "
+                                 f"padded input {name_} {shape[2 + axis] + 2 * padding[axis]}")
+            if padding[axis] >= kernel[axis]:
+                raise ValueError(f"{op}: pool_padding {name_} {padding[axis]} must be smaller "
+                                 f"than pool_size {kernel[axis]} (else a window sees no input)")
+    window = _Window(shape, kernel, stride, padding, bool(ceil_mode))
+    if pool_type == "max":
+        return MaxPool2d(window)(input)
+    return AvgPool2d(window, bool(exclusive))(input)
