@@ -86,7 +86,8 @@ def cross_entropy(input, label, soft_label=False, ignore_index=-100):
         # An ignored row picks probability 1, so its loss is exactly 0 (and so is its gradient).
         kept = keep.astype(_data(input).dtype)
         picked = picked * kept + (1 - kept)
-    return reshape(-log(picked), list(shape_of(label)))
+    # 0 - log(p) rather than -log(p): an ignored row then shows 0, not -0.
+    return reshape(0.0 - log(picked), list(shape_of(label)))
 
 
 # -- softmax + cross entropy, fused ---------------------------------------------------------
