@@ -316,6 +316,12 @@ def test_create_parameter_attr_forms():
         assert wide.dtype == np.float64
 
 
+def test_layers_with_parameters_need_dygraph_mode():
+    with pytest.raises(RuntimeError, match=r"Linear.create_parameter needs dygraph mode.*"
+                                           r"fluid.dygraph.guard\(\)"):
+        fluid.dygraph.Linear(2, 2)
+
+
 def test_create_parameter_bad_input():
     with fluid.dygraph.guard():
         layer = fluid.dygraph.Layer()

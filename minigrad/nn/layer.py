@@ -29,6 +29,7 @@ import numpy as np
 
 from minigrad.core import naming
 from minigrad.core import op as _op
+from minigrad.core.tape import require_dygraph
 from minigrad.core.variable import Parameter, Variable
 from minigrad.initializer import Constant, Initializer, Xavier
 from minigrad.param_attr import ParamAttr
@@ -310,6 +311,7 @@ class Layer:
             self.weight = self.create_parameter([4, 3])
         """
         where = f"{type(self).__name__}.create_parameter"
+        require_dygraph(where)
         attr = ParamAttr._to_attr(attr)
         if attr is False:
             return None
