@@ -16,7 +16,6 @@ nested values (a schedule's counters, lists of moments) round-trip without pickl
 Writes are atomic: the archive goes to a temporary file in the target directory, is flushed to
 disk, then renamed over the target with `os.replace`; an interrupted save leaves the old file.
 """
-import collections
 import collections.abc
 import json
 import numbers

@@ -250,7 +250,7 @@ def test_layer_stack_is_restored_when_forward_raises():
         assert core_op._layer_stack == []
 
 
-# -- modes and gradients ----------------------------------------------------------------------------
+# -- modes and gradients -------------------------------------------------------------------------
 
 
 def test_train_and_eval_are_per_layer_tree():

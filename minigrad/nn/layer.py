@@ -256,7 +256,7 @@ class Layer:
                              f"no '.', got {name!r}")
 
     def add_sublayer(self, name, sublayer):
-        """Register `sublayer` under `name` (like assigning `self.<name> = sublayer`); returns it."""
+        """Register `sublayer` under `name` (as `self.<name> = sublayer` does); returns it."""
         self._check_new_name(name, "add_sublayer")
         if not isinstance(sublayer, Layer):
             raise TypeError(f"{type(self).__name__}.add_sublayer: sublayer must be a Layer, got "
@@ -364,7 +364,7 @@ class Layer:
                                              layers_set)
 
     def sublayers(self, include_sublayers=True):
-        """Sublayers (not self), depth first; only the direct children if include_sublayers=False."""
+        """Sublayers (not self), depth first; only the direct ones if include_sublayers=False."""
         if not include_sublayers:
             return self.children()
         return [layer for _, layer in self.named_sublayers()]
