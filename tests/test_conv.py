@@ -1,0 +1,332 @@
+"""conv2d / conv2d_transpose: fast path vs direct loops, the adjoint identity, first and second
+order gradients by finite differences, PyTorch as an extra oracle, and the bad-input table."""
+import numpy as np
+import pytest
+
+import minigrad
+import minigrad as fluid
+from minigrad.ops import conv as C
+
+import reference
+
+# (N, C, F, H, W, kernel, stride, padding, dilation, groups): C -> F for conv2d, and the
+# transposed op maps F -> C over the same geometry.
+CASES = [
+    (2, 3, 4, 7, 6, 3, 1, 0, 1, 1),
+    (2, 4, 6, 7, 8, 3, 2, 1, 1, 2),
+    (1, 4, 4, 9, 7, (3, 2), (2, 3), (1, 2), (2, 1), 4),
+    (1, 2, 3, 1, 1, 1, 1, 0, 1, 1),           # 1x1 input and kernel, batch 1
+    (3, 2, 2, 8, 8, 4, 2, 1, 1, 1),           # DCGAN-like 4/2/1
+    (2, 3, 2, 8, 6, 2, 2, 0, 1, 1),           # kernel == stride (U-Net up)
+    (1, 2, 2, 9, 9, 3, 3, 2, 2, 1),           # stride > 1 with dilation
+    (2, 4, 4, 10, 10, 3, 1, 2, 2, 4),         # grouped, dilated, stride 1
+    (1, 2, 3, 5, 12, (1, 5), (1, 2), (0, 2), (1, 1), 1),  # non-square everything
+    (2, 2, 2, 6, 6, 3, 4, 1, 1, 1),           # stride > kernel: cells no tap reaches
+]
+
+
+def _ids(case):
+    return "N{}C{}F{}_{}x{}_k{}s{}p{}d{}g{}".format(*case).replace(" ", "")
+
+
+def _kernel(case):
+    k = case[5]
+    return k if isinstance(k, tuple) else (k, k)
+
+
+def _arrays(case, dtype=np.float64, seed=0):
+    n, c, f, h, w, _, stride, padding, dilation, groups = case
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((n, c, h, w)).astype(dtype)
+    weight = rng.standard_normal((f, c // groups) + _kernel(case)).astype(dtype)
+    return x, weight, rng.standard_normal(f).astype(dtype), rng.standard_normal(c).astype(dtype)
+
+
+def _geometry_kwargs(case):
+    return dict(stride=case[6], padding=case[7], dilation=case[8], groups=case[9])
+
+
+@pytest.mark.parametrize("case", CASES, ids=_ids)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_conv2d_matches_direct_loops(case, dtype):
+    x, w, b, _ = _arrays(case, dtype)
+    kwargs = _geometry_kwargs(case)
+    with fluid.dygraph.guard():
+        y = C.conv2d(fluid.dygraph.to_variable(x), fluid.dygraph.to_variable(w),
+                     fluid.dygraph.to_variable(b), **kwargs)
+    assert y.dtype == dtype
+    tolerance = 1e-4 if dtype == np.float32 else 1e-12
+    np.testing.assert_allclose(y.numpy(), reference.conv2d(x, w, b, **kwargs), rtol=tolerance,
+                               atol=tolerance)
+
+
+@pytest.mark.parametrize("case", CASES, ids=_ids)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("extra", [0, -1], ids=["default_size", "largest_output_size"])
+def test_conv2d_transpose_matches_scatter_loops(case, dtype, extra):
+    n, c, f, h, w, _, stride, padding, dilation, groups = case
+    _, weight, _, bias = _arrays(case, dtype)
+    oh, ow = (C.conv_output_size(size, k, s, p, d) for size, k, s, p, d in zip(
+        (h, w), _kernel(case), C.pair("t", "s", stride), C.pair("t", "p", padding),
+        C.pair("t", "d", dilation)))
+    if min(oh, ow) < 1:
+        pytest.skip("kernel larger than the padded input")
+    x = np.random.default_rng(1).standard_normal((n, f, oh, ow)).astype(dtype)
+    kwargs = _geometry_kwargs(case)
+    output_size = None
+    if extra:
+        low_high = [C.output_size_range(size, k, s, p, d) for size, k, s, p, d in zip(
+            (oh, ow), _kernel(case), C.pair("t", "s", stride), C.pair("t", "p", padding),
+            C.pair("t", "d", dilation))]
+        output_size = [high - 1 for _, high in low_high]
+    with fluid.dygraph.guard():
+        y = C.conv2d_transpose(fluid.dygraph.to_variable(x), fluid.dygraph.to_variable(weight),
+                               fluid.dygraph.to_variable(bias), output_size=output_size,
+                               **kwargs)
+    assert y.dtype == dtype
+    expected = reference.conv2d_transpose(x, weight, bias, output_size=output_size, **kwargs)
+    tolerance = 1e-4 if dtype == np.float32 else 1e-12
+    np.testing.assert_allclose(y.numpy(), expected, rtol=tolerance, atol=tolerance)
+
+
+@pytest.mark.parametrize("case", CASES, ids=_ids)
+def test_adjoint_identity(case):
+    """<conv2d(x, w), y> == <x, conv2d_transpose(y, w)> for every input size the transposed op
+    can produce, in float64 to ~1e-12."""
+    n, c, f, h, w, *_ = case
+    x, weight, _, _ = _arrays(case)
+    kwargs = _geometry_kwargs(case)
+    conv = C.conv2d(x, weight, **kwargs)
+    y = np.random.default_rng(2).standard_normal(conv.shape)
+    back = C.conv2d_transpose(y, weight, output_size=(h, w), **kwargs)
+    lhs, rhs = np.vdot(conv, y), np.vdot(x, back)
+    assert abs(lhs - rhs) <= 1e-12 * max(1.0, abs(lhs)) * 10
+
+
+def test_im2col_col2im_are_adjoint():
+    geo = C._Geometry(2, 3, 4, 9, 8, (3, 2), (2, 3), (1, 1), (2, 1), 1)
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((2, 3, 9, 8))
+    cols = rng.standard_normal((1, 6, 3, 2, geo.OH, geo.RW))
+    cols[..., geo.OW:] = 0      # padding columns carry no data
+    assert np.isclose(np.vdot(C.im2col(x, geo), cols), np.vdot(x, C.col2im(cols, geo)),
+                      rtol=1e-12)
+
+
+# -- gradients -------------------------------------------------------------------------------
+
+GRAD_CASES = [
+    (1, 2, 2, 4, 3, 2, 1, 0, 1, 1),
+    (1, 2, 4, 5, 5, 3, 2, 1, 1, 2),
+    (2, 2, 2, 4, 5, (2, 3), (1, 2), (1, 0), (2, 1), 1),
+]
+
+
+@pytest.mark.parametrize("case", GRAD_CASES, ids=_ids)
+@pytest.mark.parametrize("transpose", [False, True], ids=["conv2d", "conv2d_transpose"])
+def test_gradcheck_input_weight_bias(case, transpose):
+    x, w, b, b_t = _arrays(case)
+    kwargs = _geometry_kwargs(case)
+    if transpose:
+        x = np.random.default_rng(4).standard_normal(C.conv2d(x, w, **kwargs).shape)
+        inputs = [x, w, b_t]
+
+        def fn(x, w, b):
+            return C.conv2d_transpose(x, w, b, output_size=case[3:5], **kwargs)
+    else:
+        inputs = [x, w, b]
+
+        def fn(x, w, b):
+            return C.conv2d(x, w, b, **kwargs)
+    assert minigrad.gradcheck(fn, inputs)
+
+
+@pytest.mark.parametrize("case", GRAD_CASES[:2], ids=_ids)
+@pytest.mark.parametrize("transpose", [False, True], ids=["conv2d", "conv2d_transpose"])
+def test_gradgradcheck_input_weight_bias(case, transpose):
+    x, w, b, b_t = _arrays(case)
+    kwargs = _geometry_kwargs(case)
+    if transpose:
+        x = np.random.default_rng(5).standard_normal(C.conv2d(x, w, **kwargs).shape)
+        inputs = [x, w, b_t]
+
+        def fn(x, w, b):
+            # tanh makes the second derivative depend on more than the bilinear part.
+            return fluid.layers.tanh(C.conv2d_transpose(x, w, b, output_size=case[3:5],
+                                                        **kwargs))
+    else:
+        inputs = [x, w, b]
+
+        def fn(x, w, b):
+            return fluid.layers.tanh(C.conv2d(x, w, b, **kwargs))
+    assert minigrad.gradgradcheck(fn, inputs)
+
+
+def test_gradient_penalty_through_conv2d_transpose():
+    """WGAN-GP style: d/dw of ||d out / d x||^2 runs, and matches finite differences."""
+    rng = np.random.default_rng(6)
+    x0 = rng.standard_normal((1, 2, 3, 3))
+    w0 = rng.standard_normal((2, 1, 3, 3))
+
+    def penalty(w_value):
+        with fluid.dygraph.guard():
+            x = fluid.dygraph.to_variable(x0)
+            x.stop_gradient = False
+            w = fluid.dygraph.to_variable(w_value)
+            w.stop_gradient = False
+            out = fluid.layers.tanh(C.conv2d_transpose(x, w, stride=2, padding=1))
+            (gx,) = fluid.dygraph.grad(out, [x], create_graph=True)
+            loss = fluid.layers.reduce_sum(gx * gx)
+            loss.backward()
+            return float(loss.numpy()[0]), w.gradient()
+
+    _, analytic = penalty(w0)
+    eps = 1e-6
+    index = (1, 0, 2, 1)
+    plus, minus = w0.copy(), w0.copy()
+    plus[index] += eps
+    minus[index] -= eps
+    numeric = (penalty(plus)[0] - penalty(minus)[0]) / (2 * eps)
+    assert np.isclose(analytic[index], numeric, rtol=1e-5, atol=1e-7)
+
+
+def test_frozen_weight_skips_its_gradient():
+    with fluid.dygraph.guard():
+        x = fluid.dygraph.to_variable(np.ones((1, 2, 4, 4)))
+        x.stop_gradient = False
+        w = fluid.dygraph.to_variable(np.ones((3, 2, 3, 3)))   # stop_gradient=True
+        C.conv2d(x, w).backward()
+        assert w.gradient() is None
+        # Each input cell is seen by as many windows as cover it, each weight 1, 3 filters.
+        expected = reference.conv2d_transpose(np.ones((1, 3, 2, 2)), np.ones((3, 2, 3, 3)))
+        np.testing.assert_allclose(x.gradient(), expected)
+
+
+def test_float32_stays_float32_in_gradients():
+    with fluid.dygraph.guard():
+        x = fluid.dygraph.to_variable(np.ones((1, 2, 5, 5), np.float32))
+        x.stop_gradient = False
+        w = fluid.dygraph.to_variable(np.ones((2, 3, 3, 3), np.float32))
+        w.stop_gradient = False
+        b = fluid.dygraph.to_variable(np.ones(3, np.float32))
+        b.stop_gradient = False
+        y = C.conv2d_transpose(x, w, b, stride=2)
+        y.backward()
+        assert y.dtype == np.float32
+        assert {x.gradient().dtype, w.gradient().dtype, b.gradient().dtype} == {np.dtype("f4")}
+
+
+def test_fluid_layers_reexports():
+    assert fluid.layers.conv2d is C.conv2d
+    assert fluid.layers.conv2d_transpose is C.conv2d_transpose
+
+
+# -- PyTorch as an extra oracle ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("case", CASES[:6], ids=_ids)
+def test_against_torch(case):
+    torch = pytest.importorskip("torch")
+    x, w, b, b_t = _arrays(case)
+    kwargs = _geometry_kwargs(case)
+    tx, tw, tb = (torch.tensor(a, requires_grad=True) for a in (x, w, b))
+    ty = torch.nn.functional.conv2d(tx, tw, tb, **kwargs)
+    gy = np.random.default_rng(7).standard_normal(tuple(ty.shape))
+    ty.backward(torch.tensor(gy))
+    with fluid.dygraph.guard():
+        mx, mw, mb = (fluid.dygraph.to_variable(a) for a in (x, w, b))
+        for v in (mx, mw, mb):
+            v.stop_gradient = False
+        y = C.conv2d(mx, mw, mb, **kwargs)
+        loss = fluid.layers.reduce_sum(y * fluid.dygraph.to_variable(gy))
+        loss.backward()
+        np.testing.assert_allclose(y.numpy(), ty.detach().numpy(), atol=1e-12)
+        for mine, theirs in ((mx, tx), (mw, tw), (mb, tb)):
+            np.testing.assert_allclose(mine.gradient(), theirs.grad.numpy(), atol=1e-11)
+    # The transposed op, with the largest output_size.
+    t_in = np.random.default_rng(8).standard_normal(tuple(ty.shape))
+    n, c, f, h, w_, *_ = case
+    theirs = torch.nn.functional.conv_transpose2d(
+        torch.tensor(t_in), torch.tensor(w), torch.tensor(b_t), stride=kwargs["stride"],
+        padding=kwargs["padding"], dilation=kwargs["dilation"], groups=kwargs["groups"],
+        output_padding=_output_padding(case, (h, w_), ty.shape[2:]))
+    mine = C.conv2d_transpose(t_in, w, b_t, output_size=(h, w_), **kwargs)
+    np.testing.assert_allclose(mine, theirs.numpy(), atol=1e-12)
+
+
+def _output_padding(case, size, in_size):
+    kernel = _kernel(case)
+    stride, padding, dilation = (C.pair("t", "a", v) for v in case[6:9])
+    return tuple(size[i] - C.deconv_output_size(in_size[i], kernel[i], stride[i], padding[i],
+                                                dilation[i]) for i in range(2))
+
+
+# -- bad input --------------------------------------------------------------------------------
+
+
+def _bad_conv_calls():
+    x = np.zeros((1, 4, 6, 6))
+    w = np.zeros((2, 4, 3, 3))
+    return [
+        ("ndim", lambda: C.conv2d(np.zeros((4, 6, 6)), w), ValueError, "4-D"),
+        ("channels", lambda: C.conv2d(np.zeros((1, 3, 6, 6)), w), ValueError, "channels"),
+        ("groups divide", lambda: C.conv2d(x, np.zeros((3, 2, 3, 3)), groups=2), ValueError,
+         "groups=2 must divide"),
+        ("zero stride", lambda: C.conv2d(x, w, stride=0), ValueError, "stride must be >= 1"),
+        ("negative stride", lambda: C.conv2d(x, w, stride=(1, -2)), ValueError, "stride"),
+        ("zero dilation", lambda: C.conv2d(x, w, dilation=0), ValueError, "dilation"),
+        ("negative padding", lambda: C.conv2d(x, w, padding=-1), ValueError, "padding"),
+        ("zero groups", lambda: C.conv2d(x, w, groups=0), ValueError, "groups"),
+        ("kernel too big", lambda: C.conv2d(np.zeros((1, 4, 2, 2)), w), ValueError,
+         "larger than the padded input"),
+        ("dtype mismatch", lambda: C.conv2d(x.astype(np.float32), w), TypeError, "dtype"),
+        ("integer input", lambda: C.conv2d(x.astype(np.int64), w), TypeError, "floating"),
+        ("bias shape", lambda: C.conv2d(x, w, np.zeros(3)), ValueError, "bias must have shape"),
+        ("not a tensor", lambda: C.conv2d([[1.0]], w), TypeError, "Variable"),
+        ("zero-size weight", lambda: C.conv2d(x, np.zeros((0, 4, 3, 3))), ValueError,
+         "zero-sized"),
+        ("transpose channels", lambda: C.conv2d_transpose(np.zeros((1, 3, 4, 4)), w),
+         ValueError, "channels"),
+        ("transpose groups", lambda: C.conv2d_transpose(np.zeros((1, 2, 4, 4)),
+                                                        np.zeros((2, 1, 3, 3)), groups=4),
+         ValueError, "groups=4"),
+        ("output_size low", lambda: C.conv2d_transpose(np.zeros((1, 2, 4, 4)), w, stride=2,
+                                                       output_size=8),
+         ValueError, "output_size height 8"),
+        ("output_size high", lambda: C.conv2d_transpose(np.zeros((1, 2, 4, 4)), w, stride=2,
+                                                        output_size=(9, 11)),
+         ValueError, "[9, 11)"),
+        ("output_size type", lambda: C.conv2d_transpose(np.zeros((1, 2, 4, 4)), w,
+                                                        output_size="9"),
+         TypeError, "output_size"),
+        ("non-positive output", lambda: C.conv2d_transpose(np.zeros((1, 2, 1, 1)),
+                                                           np.zeros((2, 4, 1, 1)), padding=1),
+         ValueError, "not positive"),
+    ]
+
+
+@pytest.mark.parametrize("name, call, error, text", _bad_conv_calls(),
+                         ids=[c[0] for c in _bad_conv_calls()])
+def test_bad_input_is_a_clear_error(name, call, error, text):
+    with pytest.raises(error) as info:
+        call()
+    assert text in str(info.value)
+    assert str(info.value).startswith(("conv2d", "conv2d_transpose"))
+
+
+def test_output_size_error_names_received_size_and_range():
+    with pytest.raises(ValueError) as info:
+        C.conv2d_transpose(np.zeros((1, 2, 4, 4)), np.zeros((2, 4, 3, 3)), stride=3, padding=1,
+                           output_size=[20, 10])
+    message = str(info.value)
+    # H' = 3 * 3 - 2 + 2 + 1 = 10: valid heights are 10, 11, 12.
+    assert "20" in message and "[10, 13)" in message
+
+
+def test_output_sizes_in_one_place():
+    assert C.conv_output_size(32, 3, 1, 0, 1) == 30
+    assert C.deconv_output_size(32, 3, 1, 0, 1) == 34
+    assert C.deconv_output_size(8, 4, 2, 1, 1) == 16
+    assert C.output_size_range(8, 4, 2, 1, 1) == (16, 18)
+    for size in range(*C.output_size_range(7, 3, 3, 1, 2)):
+        assert C.conv_output_size(size, 3, 3, 1, 2) == 7
