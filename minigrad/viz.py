@@ -370,13 +370,24 @@ def variable_html(var):
             f"<pre style='margin:4px 0'>{html.escape(preview)}</pre></div>")
 
 
-def tape_html(tape):
-    """HTML table of a Tape's live records: number, op, inputs, outputs, attributes, layer."""
+def tape_html(tape, max_rows=60):
+    """HTML table of a Tape's live records: number, op, inputs, outputs, attributes, layer.
+
+    A long tape shows its first and last `max_rows // 2` records with a count of those between.
+    """
     records = tape.records()
     header = "".join(f"<th style='{_CELL}'>{h}</th>"
                      for h in ("#", "op", "inputs", "outputs", "attributes", "layer"))
+    shown = records
+    if len(records) > max_rows:
+        half = max_rows // 2
+        shown = records[:half] + [None] + records[-half:]
     rows = []
-    for op in records:
+    for op in shown:
+        if op is None:
+            rows.append(f"<tr><td style='{_CELL}' colspan='6'>... "
+                        f"{len(records) - 2 * (max_rows // 2)} more records ...</td></tr>")
+            continue
         ins = ", ".join(f"{v.name} {v.shape}" for v in op.input_variables())
         outs = ", ".join(f"{v.name} {v.shape}" for v in op.output_variables())
         attrs = ", ".join(f"{k}={_format_value(v)}" for k, v in op.attrs().items()

@@ -454,3 +454,35 @@ def test_layer_html_lists_every_sublayer_and_the_total():
     assert page.count("<tr>") == 1 + 5 + 1      # header, model + 4 sublayers, total
     assert "enc" in page and "Affine(3, 4)" in page and "weight [3, 4], bias [4]" in page
     assert re.search(r"total \(30 trainable\)</th><th[^>]*>30<", page)
+
+
+def test_tape_html_shortens_a_long_tape():
+    with fluid.dygraph.guard() as tape:
+        x = var([1.0], name="x")
+        y = x
+        for _ in range(100):
+            y = y * 1.5
+        page = viz.tape_html(tape, max_rows=10)
+    assert page.count("<tr>") == 1 + 5 + 1 + 5
+    assert "... 90 more records ..." in page
+
+
+def test_conv2d_transpose_layer_is_drawn_with_its_attributes_in_its_cluster():
+    with fluid.dygraph.guard():
+        up = fluid.dygraph.Conv2DTranspose(4, 2, 3, stride=2, padding=1, groups=2,
+                                           output_size=6)
+        x = var(np.ones((1, 4, 3, 3)), name="x", requires_grad=False)
+        loss = fluid.layers.mean(up(x))
+        loss.backward(retain_graph=True)
+        source = viz.draw(loss, show_grad=True).source
+    text = labels(source)
+    where = clusters_of(source)
+    (conv,) = [n for n in text if n.startswith("op") and text[n].startswith("conv2d_transpose")]
+    assert text[conv] == (r"conv2d_transpose\nstride=(2, 2)\npadding=(1, 1)\ndilation=(1, 1)"
+                          r"\ngroups=2")
+    assert where[conv] == up.full_name()            # called on its own: its full name
+    weight = [n for n in text if text[n].startswith(up.weight.name)]
+    assert text[weight[0]] == (rf"{up.weight.name}\n[4, 1, 3, 3] float32\nparameter"
+                               r"\ngrad [4, 1, 3, 3] float32")
+    assert any(text[n].endswith(r"[1, 2, 6, 6] float32\nneeds grad\ngrad [1, 2, 6, 6] float32")
+               for n in text)
