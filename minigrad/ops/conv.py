@@ -69,11 +69,20 @@ def output_size_range(size, kernel, stride, padding, dilation):
 # -- geometry --------------------------------------------------------------------------------
 
 
+# Cost model for choosing layouts and paths by shape, measured on a 2-core AVX-512 machine:
+GEMM_FLOPS_PER_S = 1.5e11     # numpy float32 matmul on these shapes
+LOOP_S = 3e-8                 # overhead of one short numpy inner loop
+COPY_S = 0.4e-9               # per element of a long contiguous copy
+ADD_S = 1.35e-9               # per element of col2im's strided accumulate
+# Flat rows win when 6 F (WQ - OW) / GEMM_FLOPS_PER_S < 2 LOOP_S (three GEMMs, two passes).
+FLAT_ROWS_LIMIT = 2 * LOOP_S * GEMM_FLOPS_PER_S / 6
+
+
 class _Geometry:
     """Shapes, grid sizes and the tap table of one convolution (see the module notation)."""
 
     __slots__ = ("N", "C", "F", "H", "W", "KH", "KW", "SH", "SW", "PH", "PW", "DH", "DW", "G",
-                 "OH", "OW", "HQ", "WQ", "RW", "taps")
+                 "OH", "OW", "HQ", "WQ", "RW", "QH", "QW", "taps", "subpixel")
 
     def __init__(self, N, C, F, H, W, kernel, stride, padding, dilation, groups):
         self.N, self.C, self.F, self.H, self.W, self.G = N, C, F, H, W, groups
@@ -83,17 +92,33 @@ class _Geometry:
         self.OW = conv_output_size(W, self.KW, self.SW, self.PW, self.DW)
         max_qh = self.DH * (self.KH - 1) // self.SH
         max_qw = self.DW * (self.KW - 1) // self.SW
-        # Flat rows cost (WQ - OW) / OW extra GEMM work; compact rows cost short copy loops.
         flat_width = max(self.OW + max_qw, -(-(W + 2 * self.PW) // self.SW))
-        flat = max_qw == 0 or self.OW <= 16 and (flat_width - self.OW) * 6 <= self.OW
+        # Per output row and tap: flat rows add 2 F (WQ - OW) flops to each of three GEMMs
+        # (~150 GFLOP/s), compact rows cost each im2col/col2im a short numpy loop (~30 ns).
+        flat = F * (flat_width - self.OW) <= FLAT_ROWS_LIMIT
         self.RW = flat_width if flat else self.OW
         self.WQ = flat_width
         # Flat windows of the last image may run qw elements past its last row: one spare row.
-        spare = 1 if flat and max_qw else 0
+        spare = 1 if max_qw else 0
         self.HQ = max(self.OH + max_qh + spare, -(-(H + 2 * self.PH) // self.SH))
+        self.QH, self.QW = max_qh + 1, max_qw + 1
         self.taps = [(kh * self.KW + kw, (kh * self.DH) % self.SH, (kw * self.DW) % self.SW,
                       (kh * self.DH) // self.SH, (kw * self.DW) // self.SW)
                      for kh in range(self.KH) for kw in range(self.KW)]
+        self.subpixel = self._subpixel_is_cheaper()
+
+    def _subpixel_is_cheaper(self):
+        """Does `_subpixel_input_grad` beat GEMM + col2im for this shape (cost model above)?"""
+        if self.G != 1:
+            return False
+        shifts = self.QH * self.QW
+        m_sub = self.N * max(self.OH + self.QH - 1, -(-(self.H + 2 * self.PH) // self.SH)) * self.WQ
+        m_col = self.N * self.OH * self.RW
+        kk = self.KH * self.KW
+        cost_sub = (2 * self.SH * self.SW * shifts * self.C * self.F * m_sub / GEMM_FLOPS_PER_S
+                    + shifts * self.F * m_sub * COPY_S)
+        cost_col = 2 * kk * self.C * self.F * m_col / GEMM_FLOPS_PER_S + kk * self.C * m_col * ADD_S
+        return cost_sub < cost_col
 
 
 # -- the phase grid: padded NCHW <-> P, a mirrored pair --------------------------------------
@@ -107,10 +132,11 @@ def _phase_slices(size, stride, padding, phase, grid):
     return start, count, first_grid
 
 
-def _phase_views(geo):
+def _phase_views(geo, grid_rows=None):
     """Yield (a, b, NCHW index, grid index) for every phase holding real input."""
+    grid_rows = geo.HQ if grid_rows is None else grid_rows
     for a in range(geo.SH):
-        r0, nr, i0 = _phase_slices(geo.H, geo.SH, geo.PH, a, geo.HQ)
+        r0, nr, i0 = _phase_slices(geo.H, geo.SH, geo.PH, a, grid_rows)
         for b in range(geo.SW):
             c0, nc, j0 = _phase_slices(geo.W, geo.SW, geo.PW, b, geo.WQ)
             if nr and nc:
@@ -134,7 +160,7 @@ def _from_phases(phases, geo, bias=None):
     out = np.empty((geo.N, geo.C, geo.H, geo.W), dtype=phases.dtype)
     out_cn = out.transpose(1, 0, 2, 3)
     # Every padded position has exactly one phase cell, so `out` is fully written.
-    for a, b, image, grid in _phase_views(geo):
+    for a, b, image, grid in _phase_views(geo, phases.shape[-2]):
         source = phases[a, b][grid]
         if bias is None:
             out_cn[image] = source
@@ -225,9 +251,41 @@ def _forward_kernel(x, w, geo, bias=None, cols=None):
 
 def _input_grad_kernel(gy, w, geo, bias=None):
     """conv2d's input gradient: gy [N, F, OH, OW], w [F, CG, KH, KW] -> gx [N, C, H, W]."""
+    if geo.subpixel:
+        return _subpixel_input_grad(gy, w, geo, bias)
     cols = np.matmul(_grouped_weight(w, geo).transpose(0, 2, 1), _to_rows(gy, geo))
     cols = cols.reshape(geo.G, geo.KH * geo.KW, geo.C // geo.G, geo.N, geo.OH, geo.RW)
     return col2im(cols, geo, bias)
+
+
+def _subpixel_input_grad(gy, w, geo, bias=None):
+    """The same result as GEMM + col2im, computed phase by phase ("sub-pixel convolution").
+
+    Phase (a, b) of the padded input gradient sums, over the taps of that phase, W_t^T gy
+    shifted by the tap's (qh, qw). So one GEMM of a [SH SW C, QH QW F] weight (taps placed by
+    phase and shift, zeros where no tap has that pair) with the QH QW shifted copies of gy's
+    row grid writes the phase grid directly: no cols buffer and no accumulation. Worth it when
+    the phase grid is not much larger than the output rows (the cost model decides; G == 1).
+    """
+    F, N, WQ = geo.F, geo.N, geo.WQ
+    # Shifted reads wrap into zero columns (>= OW) or zero rows (>= OH) of the previous image,
+    # so unlike a tap window no spare row is needed.
+    HQ = max(geo.OH + geo.QH - 1, -(-(geo.H + 2 * geo.PH) // geo.SH))
+    images = N * HQ * WQ
+    lead = (geo.QH - 1) * WQ + geo.QW - 1     # zeros read by the largest shift of image 0
+    grid = np.zeros((F, lead + images), dtype=gy.dtype)
+    rows = grid[:, lead:].reshape(F, N, HQ, WQ)
+    rows[:, :, :geo.OH, :geo.OW] = gy.transpose(1, 0, 2, 3)
+    shifted = np.empty((geo.QH, geo.QW, F, images), dtype=gy.dtype)
+    for qh in range(geo.QH):
+        for qw in range(geo.QW):
+            start = lead - (qh * WQ + qw)
+            shifted[qh, qw] = grid[:, start:start + images]
+    weight = np.zeros((geo.SH, geo.SW, geo.C, geo.QH, geo.QW, F), dtype=w.dtype)
+    for t, a, b, qh, qw in geo.taps:
+        weight[a, b, :, qh, qw, :] = w[:, :, t // geo.KW, t % geo.KW].T
+    phases = np.matmul(weight.reshape(geo.SH * geo.SW * geo.C, -1), shifted.reshape(-1, images))
+    return _from_phases(phases.reshape(geo.SH, geo.SW, geo.C, N, HQ, WQ), geo, bias)
 
 
 def _weight_grad_kernel(x, gy, geo, cols=None):
