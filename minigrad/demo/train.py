@@ -66,6 +66,7 @@ class _Progress:
         except ImportError:
             self.bar = None
             self.every = max(1, total // 20)
+            print("(pip install tqdm for a progress bar)")
         else:
             self.bar = tqdm(total=total, desc="training", unit="step", dynamic_ncols=True)
 
