@@ -5,7 +5,7 @@ PyTorch CPU in the same process, on the shapes of the convolution issue (fp32, N
     python benchmarks/bench_conv.py --repeats 3  # quicker
     python benchmarks/bench_conv.py --only dcgan --ops transpose
 
-Each case: warm-up, then the median of `--repeats` timed runs. `ratio` is minigrad's time over
+Each case: warm-up, then the median of `--repeats` timed runs, minigrad and PyTorch alternating. `ratio` is minigrad's time over
 PyTorch's (below 1.0 means minigrad is faster); GFLOP/s counts the three GEMM-sized products
 (forward, input gradient, weight gradient). `peak MB` is the peak of numpy allocations during
 one forward+backward (tracemalloc) beyond the inputs, next to the size of one im2col buffer
@@ -85,15 +85,18 @@ class Case:
         return x.grad, w.grad
 
 
-def median_ms(step, repeats, warmup=2):
+def median_ms(steps, repeats, warmup=2):
+    """Median ms of each step, timed alternately so load changes hit every step alike."""
     for _ in range(warmup):
-        step()
-    times = []
+        for step in steps:
+            step()
+    times = [[] for _ in steps]
     for _ in range(repeats):
-        start = time.perf_counter()
-        step()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times) * 1e3
+        for step, series in zip(steps, times):
+            start = time.perf_counter()
+            step()
+            series.append(time.perf_counter() - start)
+    return [statistics.median(series) * 1e3 for series in times]
 
 
 def peak_mb(step):
@@ -132,10 +135,11 @@ def main():
                 if options.only not in shape[0]:
                     continue
                 case = Case(op, *shape, rng=rng)
-                ms = median_ms(case.minigrad_step, options.repeats)
+                steps = [case.minigrad_step] + ([case.torch_step] if use_torch else [])
+                ms, *torch_ms = median_ms(steps, options.repeats)
                 peak = peak_mb(case.minigrad_step)
                 if use_torch:
-                    torch_ms = median_ms(case.torch_step, options.repeats)
+                    torch_ms = torch_ms[0]
                     torch_text = f"{torch_ms:>9.2f} {ms / torch_ms:>6.2f}"
                     torch_gf = f"{case.flops / torch_ms / 1e6:>10.1f}"
                 else:

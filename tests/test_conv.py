@@ -113,6 +113,55 @@ def test_im2col_col2im_are_adjoint():
                       rtol=1e-12)
 
 
+# -- every layout and path the cost model can pick -----------------------------------------
+
+VARIANTS = {
+    "flat_rows": dict(FLAT_ROWS_LIMIT=float("inf")),
+    "compact_rows": dict(FLAT_ROWS_LIMIT=-1),
+    "one_piece": dict(PIECE_ELEMENTS=float("inf")),
+    "piece_per_phase": dict(PIECE_ELEMENTS=0),
+}
+
+
+@pytest.fixture(params=sorted(VARIANTS) + ["subpixel", "col2im"])
+def variant(request, monkeypatch):
+    """Force one layout (flat/compact rows), im2col chunking or input-gradient path."""
+    for name, value in VARIANTS.get(request.param, {}).items():
+        monkeypatch.setattr(C, name, value)
+    if request.param in ("subpixel", "col2im"):
+        wanted = request.param == "subpixel"
+        monkeypatch.setattr(C._Geometry, "_subpixel_is_cheaper",
+                            lambda geo: wanted and geo.G == 1)
+    return request.param
+
+
+@pytest.mark.parametrize("case", CASES, ids=_ids)
+def test_every_variant_matches_reference(case, variant):
+    x, w, b, b_t = _arrays(case)
+    kwargs = _geometry_kwargs(case)
+    y = C.conv2d(x, w, b, **kwargs)
+    np.testing.assert_allclose(y, reference.conv2d(x, w, b, **kwargs), atol=1e-12)
+    gy = np.random.default_rng(9).standard_normal(y.shape)
+    back = C.conv2d_transpose(gy, w, b_t, output_size=case[3:5], **kwargs)
+    np.testing.assert_allclose(back, reference.conv2d_transpose(gy, w, b_t, output_size=case[3:5],
+                                                                **kwargs), atol=1e-12)
+    # Weight gradient by its definition: d<conv2d(x, w), gy>/dw is bilinear, so exact here.
+    expected = np.zeros_like(w)
+    for index in np.ndindex(w.shape):
+        unit = np.zeros_like(w)
+        unit[index] = 1
+        expected[index] = np.vdot(reference.conv2d(x, unit, **kwargs), gy)
+    np.testing.assert_allclose(C.conv2d_weight_grad(x, gy, w.shape, **kwargs), expected,
+                               atol=1e-10)
+    # Both gradients of conv2d_transpose from one pass over gy's im2col pieces.
+    geo = C._Geometry(*x.shape[:2], w.shape[0], *x.shape[2:], w.shape[2:],
+                      *(C.pair("t", "a", kwargs[k]) for k in ("stride", "padding", "dilation")),
+                      kwargs["groups"])
+    both = C._forward_and_weight_grad(x, w, gy, geo)
+    np.testing.assert_allclose(both[0], reference.conv2d(x, w, **kwargs), atol=1e-12)
+    np.testing.assert_allclose(both[1], expected, atol=1e-10)
+
+
 # -- gradients -------------------------------------------------------------------------------
 
 GRAD_CASES = [

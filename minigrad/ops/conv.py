@@ -74,6 +74,8 @@ GEMM_FLOPS_PER_S = 1.5e11     # numpy float32 matmul on these shapes
 LOOP_S = 3e-8                 # overhead of one short numpy inner loop
 COPY_S = 0.4e-9               # per element of a long contiguous copy
 ADD_S = 1.35e-9               # per element of col2im's strided accumulate
+# An im2col piece of at most this many elements (16 MB of float32) stays mostly in cache.
+PIECE_ELEMENTS = 4 * 2 ** 20
 # Flat rows win when 6 F (WQ - OW) / GEMM_FLOPS_PER_S < 2 LOOP_S (three GEMMs, two passes).
 FLAT_ROWS_LIMIT = 2 * LOOP_S * GEMM_FLOPS_PER_S / 6
 
@@ -82,7 +84,7 @@ class _Geometry:
     """Shapes, grid sizes and the tap table of one convolution (see the module notation)."""
 
     __slots__ = ("N", "C", "F", "H", "W", "KH", "KW", "SH", "SW", "PH", "PW", "DH", "DW", "G",
-                 "OH", "OW", "HQ", "WQ", "RW", "QH", "QW", "taps", "subpixel")
+                 "OH", "OW", "HQ", "WQ", "RW", "QH", "QW", "taps", "chunks", "subpixel")
 
     def __init__(self, N, C, F, H, W, kernel, stride, padding, dilation, groups):
         self.N, self.C, self.F, self.H, self.W, self.G = N, C, F, H, W, groups
@@ -105,6 +107,18 @@ class _Geometry:
         self.taps = [(kh * self.KW + kw, (kh * self.DH) % self.SH, (kw * self.DW) % self.SW,
                       (kh * self.DH) // self.SH, (kw * self.DW) // self.SW)
                      for kh in range(self.KH) for kw in range(self.KW)]
+        # im2col pieces: the taps of one phase (of one kernel row when there is one phase),
+        # merged while a piece stays under PIECE_ELEMENTS, so small convolutions run one GEMM.
+        key = (lambda tap: tap[1:3]) if self.SH * self.SW > 1 else (lambda tap: tap[0] // self.KW)
+        groups = {}
+        for tap in self.taps:
+            groups.setdefault(key(tap), []).append(tap)
+        per_tap = C * N * self.OH * self.RW
+        self.chunks = [[]]
+        for group in groups.values():
+            if self.chunks[-1] and (len(self.chunks[-1]) + len(group)) * per_tap > PIECE_ELEMENTS:
+                self.chunks.append([])
+            self.chunks[-1].extend(group)
         self.subpixel = self._subpixel_is_cheaper()
 
     def _subpixel_is_cheaper(self):
@@ -241,12 +255,62 @@ def _grouped_weight(w, geo):
 # -- the three kernels (ndarrays in, ndarrays out) ---------------------------------------------
 
 
-def _forward_kernel(x, w, geo, bias=None, cols=None):
+def _im2col_pieces(x, geo):
+    """im2col in pieces: yield (tap indices, cols [G, T CG, N OH RW]) one tap chunk at a time.
+
+    A chunk is the taps of one phase (one kernel row when the stride is 1), so the buffer,
+    reused for every chunk, is 1 / (SH SW) (or 1 / KH) of a full im2col.
+    """
+    phases = _to_phases(x, geo)
+    size = geo.N * geo.OH * geo.RW
+    buffer = np.empty(geo.G * max(map(len, geo.chunks)) * (geo.C // geo.G) * size, x.dtype)
+    for number, chunk in enumerate(geo.chunks):
+        cols = buffer[:geo.G * len(chunk) * (geo.C // geo.G) * size]
+        cols = cols.reshape(geo.G, len(chunk), geo.C // geo.G, geo.N, geo.OH, geo.RW)
+        for i, (t, a, b, qh, qw) in enumerate(chunk):
+            cols[:, i] = _tap_window(phases, geo, a, b, qh, qw)
+        if number == len(geo.chunks) - 1:
+            del phases          # free the phase grid before the caller's last GEMMs
+        yield [tap[0] for tap in chunk], cols.reshape(geo.G, -1, size)
+
+
+def _forward_and_weight_grad(x, w, gy, geo, bias=None):
+    """conv2d forward y = W im2col(x) (when w is given) and weight gradient gy im2col(x)^T
+    (when gy is given) from one pass over the im2col pieces of x.
+
+    x [N, C, H, W], w [F, CG, KH, KW], gy [N, F, OH, OW] -> (y [N, F, OH, OW] or None,
+    gw [F, CG, KH, KW] or None).
+    """
+    G, FG, CG = geo.G, geo.F // geo.G, geo.C // geo.G
+    size = geo.N * geo.OH * geo.RW
+    rows = partial = gy_rows = None
+    if w is not None:
+        weight = w.reshape(G, FG, CG, geo.KH * geo.KW)
+    if gy is not None:
+        gw = np.empty((G, FG, geo.KH * geo.KW, CG), dtype=gy.dtype)
+    for taps, cols in _im2col_pieces(x, geo):
+        if gy is not None and gy_rows is None:
+            gy_rows = _to_rows(gy, geo)     # made here, not earlier, to keep the peak down
+        if w is not None:
+            w_chunk = weight[..., taps].transpose(0, 1, 3, 2).reshape(G, FG, -1)
+            if rows is None:
+                rows = np.matmul(w_chunk, cols)
+            else:
+                if partial is None:
+                    partial = np.empty((G, FG, size), dtype=rows.dtype)
+                rows += np.matmul(w_chunk, cols, out=partial)
+        if gy is not None:
+            gw[:, :, taps] = np.matmul(gy_rows, cols.transpose(0, 2, 1)).reshape(G, FG, -1, CG)
+    y = None if w is None else _from_rows(rows, geo, bias)
+    if gy is None:
+        return y, None
+    gw = gw.reshape(geo.F, geo.KH, geo.KW, CG)
+    return y, np.ascontiguousarray(gw.transpose(0, 3, 1, 2))
+
+
+def _forward_kernel(x, w, geo, bias=None):
     """conv2d: x [N, C, H, W], w [F, CG, KH, KW] -> y [N, F, OH, OW]."""
-    if cols is None:
-        cols = im2col(x, geo)
-    rows = np.matmul(_grouped_weight(w, geo), cols.reshape(geo.G, -1, geo.N * geo.OH * geo.RW))
-    return _from_rows(rows, geo, bias)
+    return _forward_and_weight_grad(x, w, None, geo, bias)[0]
 
 
 def _input_grad_kernel(gy, w, geo, bias=None):
@@ -288,14 +352,9 @@ def _subpixel_input_grad(gy, w, geo, bias=None):
     return _from_phases(phases.reshape(geo.SH, geo.SW, geo.C, N, HQ, WQ), geo, bias)
 
 
-def _weight_grad_kernel(x, gy, geo, cols=None):
+def _weight_grad_kernel(x, gy, geo):
     """conv2d's weight gradient: x [N, C, H, W], gy [N, F, OH, OW] -> gw [F, CG, KH, KW]."""
-    if cols is None:
-        cols = im2col(x, geo)
-    cols = cols.reshape(geo.G, -1, geo.N * geo.OH * geo.RW)
-    gw = np.matmul(_to_rows(gy, geo), cols.transpose(0, 2, 1))      # [G, FG, KH KW CG]
-    gw = gw.reshape(geo.F, geo.KH, geo.KW, geo.C // geo.G)
-    return np.ascontiguousarray(gw.transpose(0, 3, 1, 2))
+    return _forward_and_weight_grad(x, None, gy, geo)[1]
 
 
 # -- the ops ---------------------------------------------------------------------------------
@@ -308,24 +367,19 @@ def _data(x):
 class _ConvOp(Op):
     """Shared attributes: stride, padding, dilation, groups (shown in drawings)."""
 
-    def __init__(self, geo, cols=None):
+    def __init__(self, geo):
         self.stride = (geo.SH, geo.SW)
         self.padding = (geo.PH, geo.PW)
         self.dilation = (geo.DH, geo.DW)
         self.groups = geo.G
         self._geo = geo
-        self._cols = cols     # an im2col the caller already built for the same input
-
-    def _take_cols(self):
-        cols, self._cols = self._cols, None
-        return cols
 
 
 class Conv2d(_ConvOp):
     """y = conv2d(x, w) + b; inputs x [N, C, H, W], w [F, CG, KH, KW], b [F] or None."""
 
     def forward(self, x, w, b=None):
-        return _forward_kernel(x, w, self._geo, b, self._take_cols())
+        return _forward_kernel(x, w, self._geo, b)
 
     def backward(self, gy, x, w, b=None):
         geo = self._geo
@@ -346,10 +400,8 @@ class Conv2dTranspose(_ConvOp):
 
     def backward(self, gy, x, w, b=None):
         geo = self._geo
-        # Both gradients convolve gy with the same windows: build its im2col once.
-        cols = im2col(_data(gy), geo) if self.needs_grad(0) and self.needs_grad(1) else None
-        gx = _conv2d(gy, w, geo, cols=cols) if self.needs_grad(0) else None
-        gw = _conv2d_weight_grad(gy, x, geo, cols=cols) if self.needs_grad(1) else None
+        gx, gw = _conv2d_and_weight_grad(gy, w if self.needs_grad(0) else None,
+                                         x if self.needs_grad(1) else None, geo)
         gb = reduce_sum(gy, dim=[0, 2, 3]) if b is not None and self.needs_grad(2) else None
         return gx, gw, gb
 
@@ -358,7 +410,7 @@ class Conv2dWeightGrad(_ConvOp):
     """gw = conv2d_weight_grad(x, gy): bilinear in (x, gy), so each gradient is a conv again."""
 
     def forward(self, x, gy):
-        return _weight_grad_kernel(x, gy, self._geo, self._take_cols())
+        return _weight_grad_kernel(x, gy, self._geo)
 
     def backward(self, ggw, x, gy):
         geo = self._geo
@@ -367,16 +419,28 @@ class Conv2dWeightGrad(_ConvOp):
         return gx, ggy
 
 
-def _conv2d(x, w, geo, b=None, cols=None):
-    return Conv2d(geo, cols)(x, w, b)
+def _conv2d(x, w, geo, b=None):
+    return Conv2d(geo)(x, w, b)
 
 
 def _conv2d_input_grad(gy, w, geo, b=None):
     return Conv2dTranspose(geo)(gy, w, b)
 
 
-def _conv2d_weight_grad(x, gy, geo, cols=None):
-    return Conv2dWeightGrad(geo, cols)(x, gy)
+def _conv2d_weight_grad(x, gy, geo):
+    return Conv2dWeightGrad(geo)(x, gy)
+
+
+def _conv2d_and_weight_grad(x, w, gy, geo):
+    """(conv2d(x, w) if w is given, conv2d_weight_grad(x, gy) if gy is given).
+
+    On ndarrays both come from one pass over x's im2col pieces; on Variables (inside
+    `grad(create_graph=True)`) each is its own recorded op, so it can be differentiated again.
+    """
+    if w is not None and gy is not None and not any(isinstance(v, Variable) for v in (x, w, gy)):
+        return _forward_and_weight_grad(x, w, gy, geo)
+    return (None if w is None else _conv2d(x, w, geo),
+            None if gy is None else _conv2d_weight_grad(x, gy, geo))
 
 
 # -- argument checks -------------------------------------------------------------------------
