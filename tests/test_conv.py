@@ -103,12 +103,15 @@ def test_adjoint_identity(case):
     assert abs(lhs - rhs) <= 1e-12 * max(1.0, abs(lhs)) * 10
 
 
-def test_im2col_col2im_are_adjoint():
+@pytest.mark.parametrize("mode", C.ROW_MODES)
+def test_im2col_col2im_are_adjoint(mode, monkeypatch):
+    monkeypatch.setattr(C, "FORCE_ROW_MODE", mode)
     geo = C._Geometry(2, 3, 4, 9, 8, (3, 2), (2, 3), (1, 1), (2, 1), 1)
     rng = np.random.default_rng(3)
     x = rng.standard_normal((2, 3, 9, 8))
-    cols = rng.standard_normal((1, 6, 3, 2, geo.OH, geo.RW))
-    cols[..., geo.OW:] = 0      # padding columns carry no data
+    cols = rng.standard_normal((1, 6, 3, 2, geo.RH, geo.RW))
+    cols[..., geo.OW:] = 0      # padding columns and rows carry no data
+    cols[..., geo.OH:, :] = 0
     assert np.isclose(np.vdot(C.im2col(x, geo), cols), np.vdot(x, C.col2im(cols, geo)),
                       rtol=1e-12)
 
@@ -116,8 +119,9 @@ def test_im2col_col2im_are_adjoint():
 # -- every layout and path the cost model can pick -----------------------------------------
 
 VARIANTS = {
-    "flat_rows": dict(FLAT_ROWS_LIMIT=float("inf")),
-    "compact_rows": dict(FLAT_ROWS_LIMIT=-1),
+    "compact_rows": dict(FORCE_ROW_MODE="compact"),
+    "row_flat_rows": dict(FORCE_ROW_MODE="row-flat"),
+    "image_flat_rows": dict(FORCE_ROW_MODE="image-flat"),
     "one_piece": dict(PIECE_ELEMENTS=float("inf")),
     "piece_per_phase": dict(PIECE_ELEMENTS=0),
 }

@@ -9,7 +9,7 @@ Notation (used in every docstring and variable name of this module)
     KH, KW   kernel size;  SH, SW stride;  PH, PW padding;  DH, DW dilation
     OH, OW   spatial size of the output side: OH = (H + 2 PH - DH (KH - 1) - 1) // SH + 1
     HQ, WQ   size of one phase of the padded input (below)
-    L        columns per image in the row grid: OH * RW, with RW = WQ (flat rows) or OW
+    RH, RW   rows per image and row length of the output side's row grid (below)
 
 Three kernels do all the work, each one big GEMM per group:
     conv2d_forward      y  = W  @ im2col(x)          conv2d; conv2d_transpose's input-gradient
@@ -24,12 +24,16 @@ Why the layouts below: numpy is fast on long contiguous runs and slow on short s
     P[a, b, c, n, i, j] = xpad[n, c, i SH + a, j SW + b]. A tap (kh, kw) of a strided, dilated
     kernel then reads one phase (a, b) = (kh DH % SH, kw DW % SW) shifted by
     (qh, qw) = (kh DH // SH, kw DW // SW): stride and dilation become a plain shift.
-  - The output side lives in a *row grid* [F, N, OH, RW], channel-major so every GEMM is
-    [rows, C KH KW] x [C KH KW, N L] on contiguous memory with no transpose copy afterwards.
-  - With flat rows (RW = WQ) the shift of a tap is one flat offset qh WQ + qw inside each
-    [HQ WQ] image, so im2col copies and col2im adds runs of OH WQ elements. Columns OW..WQ-1
-    of the row grid are padding: zero on the way in, ignored on the way out. Compact rows
-    (RW = OW) waste no GEMM work on them; `_Geometry` picks whichever is cheaper.
+  - The output side lives in a *row grid* [F, N, RH, RW], channel-major so every GEMM is
+    [rows, C KH KW] x [C KH KW, N RH RW] on contiguous memory with no transpose afterwards.
+    Rows and columns past OH, OW are padding: zero on the way in, ignored on the way out.
+  - With RW = WQ a tap's shift is one flat offset qh WQ + qw inside each image, and with
+    RH = HQ as well, one offset across all images of a channel: im2col copies and col2im adds
+    long runs instead of short rows. The padding costs GEMM work, so `_Geometry` prices the
+    three layouts (compact, row-flat, image-flat) and takes the cheapest.
+  - conv2d_input_grad has a second path, `_subpixel_input_grad`, that writes the phase grid
+    with one GEMM and no col2im when that is cheaper; im2col runs in cache-sized pieces, and
+    the forward and weight-gradient GEMMs of conv2d_transpose's backward share them.
 """
 import numbers
 
@@ -76,15 +80,16 @@ COPY_S = 0.4e-9               # per element of a long contiguous copy
 ADD_S = 1.35e-9               # per element of col2im's strided accumulate
 # An im2col piece of at most this many elements (16 MB of float32) stays mostly in cache.
 PIECE_ELEMENTS = 4 * 2 ** 20
-# Flat rows win when 6 F (WQ - OW) / GEMM_FLOPS_PER_S < 2 LOOP_S (three GEMMs, two passes).
-FLAT_ROWS_LIMIT = 2 * LOOP_S * GEMM_FLOPS_PER_S / 6
+# The row-grid layouts `_Geometry` chooses from (None: let the cost model pick; tests force one).
+ROW_MODES = ("compact", "row-flat", "image-flat")
+FORCE_ROW_MODE = None
 
 
 class _Geometry:
     """Shapes, grid sizes and the tap table of one convolution (see the module notation)."""
 
     __slots__ = ("N", "C", "F", "H", "W", "KH", "KW", "SH", "SW", "PH", "PW", "DH", "DW", "G",
-                 "OH", "OW", "HQ", "WQ", "RW", "QH", "QW", "taps", "chunks", "subpixel")
+                 "OH", "OW", "HQ", "WQ", "RH", "RW", "QH", "QW", "taps", "chunks", "subpixel")
 
     def __init__(self, N, C, F, H, W, kernel, stride, padding, dilation, groups):
         self.N, self.C, self.F, self.H, self.W, self.G = N, C, F, H, W, groups
@@ -94,15 +99,11 @@ class _Geometry:
         self.OW = conv_output_size(W, self.KW, self.SW, self.PW, self.DW)
         max_qh = self.DH * (self.KH - 1) // self.SH
         max_qw = self.DW * (self.KW - 1) // self.SW
-        flat_width = max(self.OW + max_qw, -(-(W + 2 * self.PW) // self.SW))
-        # Per output row and tap: flat rows add 2 F (WQ - OW) flops to each of three GEMMs
-        # (~150 GFLOP/s), compact rows cost each im2col/col2im a short numpy loop (~30 ns).
-        flat = F * (flat_width - self.OW) <= FLAT_ROWS_LIMIT
-        self.RW = flat_width if flat else self.OW
-        self.WQ = flat_width
-        # Flat windows of the last image may run qw elements past its last row: one spare row.
+        self.WQ = max(self.OW + max_qw, -(-(W + 2 * self.PW) // self.SW))
+        # A row-flat tap window of the last image may run qw elements past its last row.
         spare = 1 if max_qw else 0
         self.HQ = max(self.OH + max_qh + spare, -(-(H + 2 * self.PH) // self.SH))
+        self.RH, self.RW = self._row_grid(FORCE_ROW_MODE)
         self.QH, self.QW = max_qh + 1, max_qw + 1
         self.taps = [(kh * self.KW + kw, (kh * self.DH) % self.SH, (kw * self.DW) % self.SW,
                       (kh * self.DH) // self.SH, (kw * self.DW) // self.SW)
@@ -113,7 +114,7 @@ class _Geometry:
         groups = {}
         for tap in self.taps:
             groups.setdefault(key(tap), []).append(tap)
-        per_tap = C * N * self.OH * self.RW
+        per_tap = C * N * self.RH * self.RW
         self.chunks = [[]]
         for group in groups.values():
             if self.chunks[-1] and (len(self.chunks[-1]) + len(group)) * per_tap > PIECE_ELEMENTS:
@@ -121,13 +122,38 @@ class _Geometry:
             self.chunks[-1].extend(group)
         self.subpixel = self._subpixel_is_cheaper()
 
+    def _row_grid(self, mode=None):
+        """(RH, RW), the rows per image and row length of the output side's row grid.
+
+        compact (OH, OW): no wasted GEMM work, but each tap copy is a loop per output row.
+        row-flat (OH, WQ): a tap is one flat shift per image, so a loop per (channel, image);
+            the GEMMs also compute the WQ - OW padding columns.
+        image-flat (HQ, WQ): a tap is one flat shift across all images of a channel (a loop per
+            channel); the GEMMs also compute the HQ - OH padding rows. Best for small images.
+        The cost model prices GEMM work against numpy loop overheads for the three GEMMs and two
+        tap passes (im2col and col2im, or two im2cols) of a forward + backward.
+        """
+        sizes = {"compact": (self.OH, self.OW), "row-flat": (self.OH, self.WQ),
+                 "image-flat": (self.HQ, self.WQ)}
+        if mode is not None:
+            return sizes[mode]
+        kk_c, n = self.KH * self.KW * self.C, self.N
+        loops = {"compact": kk_c * n * self.OH, "row-flat": kk_c * n, "image-flat": kk_c}
+
+        def cost(mode):
+            rh, rw = sizes[mode]
+            columns = n * rh * rw
+            gemms = 3 * 2 * self.F * kk_c // self.G * columns / GEMM_FLOPS_PER_S
+            return gemms + 2 * (loops[mode] * LOOP_S + kk_c * columns * COPY_S)
+        return sizes[min(ROW_MODES, key=cost)]
+
     def _subpixel_is_cheaper(self):
         """Does `_subpixel_input_grad` beat GEMM + col2im for this shape (cost model above)?"""
         if self.G != 1:
             return False
         shifts = self.QH * self.QW
         m_sub = self.N * max(self.OH + self.QH - 1, -(-(self.H + 2 * self.PH) // self.SH)) * self.WQ
-        m_col = self.N * self.OH * self.RW
+        m_col = self.N * self.RH * self.RW
         kk = self.KH * self.KW
         cost_sub = (2 * self.SH * self.SW * shifts * self.C * self.F * m_sub / GEMM_FLOPS_PER_S
                     + shifts * self.F * m_sub * COPY_S)
@@ -186,41 +212,59 @@ def _from_phases(phases, geo, bias=None):
 # -- im2col / col2im: the same tap loop, `=` one way and `+=` the other ------------------------
 
 
-def _tap_window(phases, geo, a, b, qh, qw):
-    """The view of phase (a, b) that tap (qh, qw) reads, as [G, CG, N, OH, RW]."""
-    phase = phases[a, b].reshape(geo.G, geo.C // geo.G, geo.N, geo.HQ * geo.WQ)
-    if geo.RW == geo.WQ:
-        start = qh * geo.WQ + qw
+def _tap_views(phases, block, geo, a, b, qh, qw):
+    """Matching views (phase part, cols part) of what tap (qh, qw) of phase (a, b) reads.
+
+    block is the tap's cols [G, CG, N, RH, RW]. Both views have the same shape; im2col copies
+    the phase part into the cols part and col2im adds it back.
+    """
+    G, CG, N = geo.G, geo.C // geo.G, geo.N
+    phase = phases[a, b].reshape(G, CG, N, geo.HQ * geo.WQ)
+    start = qh * geo.WQ + qw
+    if geo.RH == geo.HQ:        # image-flat: one shift across all images of a channel
+        images = N * geo.HQ * geo.WQ
+        return (phase.reshape(G, CG, images)[..., start:],
+                block.reshape(G, CG, images)[..., :images - start])
+    if geo.RW == geo.WQ:        # row-flat: one shift per image
         window = phase[..., start:start + geo.OH * geo.WQ]
-        return window.reshape(geo.G, geo.C // geo.G, geo.N, geo.OH, geo.WQ)
-    grid = phase.reshape(geo.G, geo.C // geo.G, geo.N, geo.HQ, geo.WQ)
-    return grid[..., qh:qh + geo.OH, qw:qw + geo.OW]
+        return window.reshape(G, CG, N, geo.OH, geo.WQ), block
+    grid = phase.reshape(G, CG, N, geo.HQ, geo.WQ)
+    return grid[..., qh:qh + geo.OH, qw:qw + geo.OW], block
+
+
+def _copy_tap(phases, block, geo, a, b, qh, qw):
+    """im2col's step: block <- the tap's window (image-flat: the unread tail set to zero)."""
+    source, target = _tap_views(phases, block, geo, a, b, qh, qw)
+    target[...] = source
+    if geo.RH == geo.HQ:
+        # Past the last image's padding rows: read nothing, and must not be garbage (NaN * 0).
+        block.reshape(geo.G, geo.C // geo.G, -1)[..., target.shape[-1]:] = 0
 
 
 def im2col(x, geo):
-    """NCHW x -> cols [G, KH KW, CG, N, OH, RW], cols[g, t, c, n, oh, ow] = xpad[n, gCG+c, tap].
+    """NCHW x -> cols [G, KH KW, CG, N, RH, RW], cols[g, t, c, n, oh, ow] = xpad[n, gCG+c, tap].
 
     Each tap t = (kh, kw) reads xpad[n, c, oh SH + kh DH, ow SW + kw DW]; with flat rows the
-    columns ow >= OW hold values from the next positions (never used with a nonzero weight).
+    padding positions (oh >= OH or ow >= OW) hold finite values that no caller uses.
     """
     phases = _to_phases(x, geo)
-    cols = np.empty((geo.G, geo.KH * geo.KW, geo.C // geo.G, geo.N, geo.OH, geo.RW),
+    cols = np.empty((geo.G, geo.KH * geo.KW, geo.C // geo.G, geo.N, geo.RH, geo.RW),
                     dtype=x.dtype)
     for t, a, b, qh, qw in geo.taps:
-        cols[:, t] = _tap_window(phases, geo, a, b, qh, qw)
+        _copy_tap(phases, cols[:, t], geo, a, b, qh, qw)
     return cols
 
 
 def col2im(cols, geo, bias=None):
-    """cols [G, KH KW, CG, N, OH, RW] -> NCHW [N, C, H, W]: each tap added where im2col read it.
+    """cols [G, KH KW, CG, N, RH, RW] -> NCHW [N, C, H, W]: each tap added where im2col read it.
 
-    The adjoint of `im2col`: <im2col(x), cols> == <x, col2im(cols)> when the padding columns of
-    cols (ow >= OW) are zero. `bias` [C], if given, is added to the result.
+    The adjoint of `im2col`: <im2col(x), cols> == <x, col2im(cols)> when the padding positions
+    of cols (oh >= OH or ow >= OW) are zero. `bias` [C], if given, is added to the result.
     """
     phases = np.zeros((geo.SH, geo.SW, geo.C, geo.N, geo.HQ, geo.WQ), dtype=cols.dtype)
     for t, a, b, qh, qw in geo.taps:
-        window = _tap_window(phases, geo, a, b, qh, qw)
-        window += cols[:, t]
+        window, block = _tap_views(phases, cols[:, t], geo, a, b, qh, qw)
+        window += block
     return _from_phases(phases, geo, bias)
 
 
@@ -229,15 +273,17 @@ def col2im(cols, geo, bias=None):
 
 def _to_rows(y, geo):
     """NCHW y [N, F, OH, OW] -> [G, FG, N OH RW], channel-major, padding columns zero."""
-    rows = np.empty((geo.F, geo.N, geo.OH, geo.RW), dtype=y.dtype)
-    rows[..., :geo.OW] = y.transpose(1, 0, 2, 3)
-    rows[..., geo.OW:] = 0
+    rows = np.empty((geo.F, geo.N, geo.RH, geo.RW), dtype=y.dtype)
+    rows[:, :, :geo.OH, :geo.OW] = y.transpose(1, 0, 2, 3)
+    rows[:, :, :geo.OH, geo.OW:] = 0
+    rows[:, :, geo.OH:] = 0
     return rows.reshape(geo.G, geo.F // geo.G, -1)
 
 
 def _from_rows(rows, geo, bias=None):
     """[G, FG, N OH RW] -> NCHW [N, F, OH, OW], padding columns dropped, `bias` [F] added."""
-    source = rows.reshape(geo.F, geo.N, geo.OH, geo.RW)[..., :geo.OW].transpose(1, 0, 2, 3)
+    source = rows.reshape(geo.F, geo.N, geo.RH, geo.RW)[:, :, :geo.OH, :geo.OW]
+    source = source.transpose(1, 0, 2, 3)
     out = np.empty((geo.N, geo.F, geo.OH, geo.OW), dtype=rows.dtype)
     if bias is None:
         out[...] = source
@@ -256,19 +302,19 @@ def _grouped_weight(w, geo):
 
 
 def _im2col_pieces(x, geo):
-    """im2col in pieces: yield (tap indices, cols [G, T CG, N OH RW]) one tap chunk at a time.
+    """im2col in pieces: yield (tap indices, cols [G, T CG, N RH RW]) one tap chunk at a time.
 
     A chunk is the taps of one phase (one kernel row when the stride is 1), so the buffer,
     reused for every chunk, is 1 / (SH SW) (or 1 / KH) of a full im2col.
     """
     phases = _to_phases(x, geo)
-    size = geo.N * geo.OH * geo.RW
+    size = geo.N * geo.RH * geo.RW
     buffer = np.empty(geo.G * max(map(len, geo.chunks)) * (geo.C // geo.G) * size, x.dtype)
     for number, chunk in enumerate(geo.chunks):
         cols = buffer[:geo.G * len(chunk) * (geo.C // geo.G) * size]
-        cols = cols.reshape(geo.G, len(chunk), geo.C // geo.G, geo.N, geo.OH, geo.RW)
+        cols = cols.reshape(geo.G, len(chunk), geo.C // geo.G, geo.N, geo.RH, geo.RW)
         for i, (t, a, b, qh, qw) in enumerate(chunk):
-            cols[:, i] = _tap_window(phases, geo, a, b, qh, qw)
+            _copy_tap(phases, cols[:, i], geo, a, b, qh, qw)
         if number == len(geo.chunks) - 1:
             del phases          # free the phase grid before the caller's last GEMMs
         yield [tap[0] for tap in chunk], cols.reshape(geo.G, -1, size)
@@ -282,7 +328,7 @@ def _forward_and_weight_grad(x, w, gy, geo, bias=None):
     gw [F, CG, KH, KW] or None).
     """
     G, FG, CG = geo.G, geo.F // geo.G, geo.C // geo.G
-    size = geo.N * geo.OH * geo.RW
+    size = geo.N * geo.RH * geo.RW
     rows = partial = gy_rows = None
     if w is not None:
         weight = w.reshape(G, FG, CG, geo.KH * geo.KW)
@@ -318,7 +364,7 @@ def _input_grad_kernel(gy, w, geo, bias=None):
     if geo.subpixel:
         return _subpixel_input_grad(gy, w, geo, bias)
     cols = np.matmul(_grouped_weight(w, geo).transpose(0, 2, 1), _to_rows(gy, geo))
-    cols = cols.reshape(geo.G, geo.KH * geo.KW, geo.C // geo.G, geo.N, geo.OH, geo.RW)
+    cols = cols.reshape(geo.G, geo.KH * geo.KW, geo.C // geo.G, geo.N, geo.RH, geo.RW)
     return col2im(cols, geo, bias)
 
 
