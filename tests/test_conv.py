@@ -383,3 +383,14 @@ def test_output_sizes_in_one_place():
     assert C.output_size_range(8, 4, 2, 1, 1) == (16, 18)
     for size in range(*C.output_size_range(7, 3, 3, 1, 2)):
         assert C.conv_output_size(size, 3, 3, 1, 2) == 7
+
+
+def test_kernel_equal_to_stride_uses_the_phase_grid_as_im2col():
+    geo = C._Geometry(2, 3, 2, 8, 6, (2, 2), (2, 2), (0, 0), (1, 1), 1)
+    assert geo.phases_are_cols
+    x = np.random.default_rng(10).standard_normal((2, 3, 8, 6))
+    cols = C.im2col(x, geo)
+    # Tap (kh, kw) of output (oh, ow) is input pixel (2 oh + kh, 2 ow + kw).
+    for kh, kw in np.ndindex(2, 2):
+        np.testing.assert_array_equal(cols[0, kh * 2 + kw],
+                                      x[:, :, kh::2, kw::2].transpose(1, 0, 2, 3))

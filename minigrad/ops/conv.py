@@ -89,7 +89,8 @@ class _Geometry:
     """Shapes, grid sizes and the tap table of one convolution (see the module notation)."""
 
     __slots__ = ("N", "C", "F", "H", "W", "KH", "KW", "SH", "SW", "PH", "PW", "DH", "DW", "G",
-                 "OH", "OW", "HQ", "WQ", "RH", "RW", "QH", "QW", "taps", "chunks", "subpixel")
+                 "OH", "OW", "HQ", "WQ", "RH", "RW", "QH", "QW", "taps", "chunks", "subpixel",
+                 "phases_are_cols")
 
     def __init__(self, N, C, F, H, W, kernel, stride, padding, dilation, groups):
         self.N, self.C, self.F, self.H, self.W, self.G = N, C, F, H, W, groups
@@ -121,6 +122,12 @@ class _Geometry:
                 self.chunks.append([])
             self.chunks[-1].extend(group)
         self.subpixel = self._subpixel_is_cheaper()
+        # Kernel == stride (U-Net up-sampling, patchify): tap t is exactly phase t, unshifted,
+        # and then the phase grid already *is* the im2col, in the same memory order.
+        self.phases_are_cols = (
+            self.G == 1 and (self.RH, self.RW) == (self.HQ, self.WQ)
+            and [tap[1:] for tap in self.taps] == [(a, b, 0, 0) for a in range(self.SH)
+                                                   for b in range(self.SW)])
 
     def _row_grid(self, mode=None):
         """(RH, RW), the rows per image and row length of the output side's row grid.
@@ -248,8 +255,10 @@ def im2col(x, geo):
     padding positions (oh >= OH or ow >= OW) hold finite values that no caller uses.
     """
     phases = _to_phases(x, geo)
-    cols = np.empty((geo.G, geo.KH * geo.KW, geo.C // geo.G, geo.N, geo.RH, geo.RW),
-                    dtype=x.dtype)
+    shape = (geo.G, geo.KH * geo.KW, geo.C // geo.G, geo.N, geo.RH, geo.RW)
+    if geo.phases_are_cols:
+        return phases.reshape(shape)
+    cols = np.empty(shape, dtype=x.dtype)
     for t, a, b, qh, qw in geo.taps:
         _copy_tap(phases, cols[:, t], geo, a, b, qh, qw)
     return cols
@@ -261,6 +270,8 @@ def col2im(cols, geo, bias=None):
     The adjoint of `im2col`: <im2col(x), cols> == <x, col2im(cols)> when the padding positions
     of cols (oh >= OH or ow >= OW) are zero. `bias` [C], if given, is added to the result.
     """
+    if geo.phases_are_cols:
+        return _from_phases(cols.reshape(geo.SH, geo.SW, geo.C, geo.N, geo.HQ, geo.WQ), geo, bias)
     phases = np.zeros((geo.SH, geo.SW, geo.C, geo.N, geo.HQ, geo.WQ), dtype=cols.dtype)
     for t, a, b, qh, qw in geo.taps:
         window, block = _tap_views(phases, cols[:, t], geo, a, b, qh, qw)
@@ -309,6 +320,9 @@ def _im2col_pieces(x, geo):
     """
     phases = _to_phases(x, geo)
     size = geo.N * geo.RH * geo.RW
+    if geo.phases_are_cols:
+        yield [tap[0] for tap in geo.taps], phases.reshape(1, -1, size)
+        return
     buffer = np.empty(geo.G * max(map(len, geo.chunks)) * (geo.C // geo.G) * size, x.dtype)
     for number, chunk in enumerate(geo.chunks):
         cols = buffer[:geo.G * len(chunk) * (geo.C // geo.G) * size]
@@ -386,11 +400,14 @@ def _subpixel_input_grad(gy, w, geo, bias=None):
     grid = np.zeros((F, lead + images), dtype=gy.dtype)
     rows = grid[:, lead:].reshape(F, N, HQ, WQ)
     rows[:, :, :geo.OH, :geo.OW] = gy.transpose(1, 0, 2, 3)
-    shifted = np.empty((geo.QH, geo.QW, F, images), dtype=gy.dtype)
-    for qh in range(geo.QH):
-        for qw in range(geo.QW):
-            start = lead - (qh * WQ + qw)
-            shifted[qh, qw] = grid[:, start:start + images]
+    if geo.QH * geo.QW == 1:
+        shifted = grid        # one shift, by zero: the grid itself
+    else:
+        shifted = np.empty((geo.QH, geo.QW, F, images), dtype=gy.dtype)
+        for qh in range(geo.QH):
+            for qw in range(geo.QW):
+                start = lead - (qh * WQ + qw)
+                shifted[qh, qw] = grid[:, start:start + images]
     weight = np.zeros((geo.SH, geo.SW, geo.C, geo.QH, geo.QW, F), dtype=w.dtype)
     for t, a, b, qh, qw in geo.taps:
         weight[a, b, :, qh, qw, :] = w[:, :, t // geo.KW, t % geo.KW].T
