@@ -75,7 +75,7 @@ def output_size_range(size, kernel, stride, padding, dilation):
 
 # Cost model for choosing layouts and paths by shape, measured on a 2-core AVX-512 machine:
 GEMM_FLOPS_PER_S = 1.5e11     # numpy float32 matmul on these shapes
-LOOP_S = 3e-8                 # overhead of one short numpy inner loop
+LOOP_S = 3e-9                 # overhead of one short numpy inner loop (row of a copy)
 COPY_S = 0.4e-9               # per element of a long contiguous copy
 ADD_S = 1.35e-9               # per element of col2im's strided accumulate
 # An im2col piece of at most this many elements (16 MB of float32) stays mostly in cache.
