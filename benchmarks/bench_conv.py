@@ -9,7 +9,8 @@ Each case: warm-up, then the median of `--repeats` timed runs, minigrad and PyTo
 PyTorch's (below 1.0 means minigrad is faster); GFLOP/s counts the three GEMM-sized products
 (forward, input gradient, weight gradient). `peak MB` is the peak of numpy allocations during
 one forward+backward (tracemalloc) beyond the inputs, next to the size of one im2col buffer
-and of the outputs (output + input/weight/bias gradients) for comparison. The machine is
+and of the outputs (output, its all-ones gradient that backward() seeds, and the input, weight
+and bias gradients) for comparison. The machine is
 shared, so compare ratios measured together rather than absolute times across runs.
 """
 import argparse
@@ -60,7 +61,8 @@ class Case:
         self.out_shape = (n, c_out, oh, ow)
         self.args = dict(stride=s, padding=p, dilation=d, groups=g)
         self.col_mb = col_elems * 4 / 2 ** 20
-        out_elems = n * c_out * oh * ow + self.x.size + self.w.size + self.b.size
+        # The output, its all-ones gradient (backward's seed) and the three gradients.
+        out_elems = 2 * n * c_out * oh * ow + self.x.size + self.w.size + self.b.size
         self.out_mb = out_elems * 4 / 2 ** 20
 
     def minigrad_step(self):

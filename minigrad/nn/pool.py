@@ -46,10 +46,12 @@ class Pool2D(Layer):
             pair(where, "pool_padding", pool_padding, minimum=0)
         self._options = dict(pool_size=pool_size, pool_type=pool_type, pool_stride=pool_stride,
                              pool_padding=pool_padding, global_pooling=global_pooling,
-                             use_cudnn=use_cudnn, ceil_mode=ceil_mode, exclusive=exclusive)
+                             use_cudnn=use_cudnn, ceil_mode=ceil_mode, exclusive=exclusive,
+                             data_format=data_format)
 
     def forward(self, input):
         return pool2d(input, **self._options)
 
     def extra_repr(self):
-        return ", ".join(f"{k}={v}" for k, v in self._options.items() if k != "use_cudnn")
+        hidden = ("use_cudnn", "data_format")
+        return ", ".join(f"{k}={v}" for k, v in self._options.items() if k not in hidden)

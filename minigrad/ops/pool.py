@@ -64,7 +64,7 @@ class _Window:
         return np.stack([inside[index][0, 0] for _, index in self.taps()])
 
 
-class _WindowGather(Op):
+class PoolGather(Op):
     """y[n, c, oh, ow] = sum_t A_t * xpad[tap t]; A given by `weights(t, dtype)`."""
 
     def __init__(self, window, weights):
@@ -80,11 +80,11 @@ class _WindowGather(Op):
         return y
 
     def backward(self, gy, x):
-        return _WindowScatter(self._window, self._weights)(gy)
+        return PoolScatter(self._window, self._weights)(gy)
 
 
-class _WindowScatter(Op):
-    """The adjoint of `_WindowGather`: gx[tap t] += A_t * gy, padding cropped."""
+class PoolScatter(Op):
+    """The adjoint of `PoolGather`: gx[tap t] += A_t * gy, padding cropped."""
 
     def __init__(self, window, weights):
         self._window = window
@@ -98,7 +98,7 @@ class _WindowScatter(Op):
         return np.ascontiguousarray(window.crop(gxpad))
 
     def backward(self, ggx, gy):
-        return _WindowGather(self._window, self._weights)(ggx)
+        return PoolGather(self._window, self._weights)(ggx)
 
 
 class MaxPool2d(Op):
@@ -119,13 +119,13 @@ class MaxPool2d(Op):
         for t, index in window.taps():
             better = xpad[index] > y
             np.copyto(y, xpad[index], where=better)
-            winner[better] = t
+            np.copyto(winner, t, where=better)
         self._winner = winner
         return y
 
     def backward(self, gy, x):
         winner = self._winner
-        return _WindowScatter(self._window, lambda t, dtype: (winner == t).astype(dtype))(gy)
+        return PoolScatter(self._window, lambda t, dtype: (winner == t).astype(dtype))(gy)
 
 
 class AvgPool2d(Op):
@@ -145,10 +145,10 @@ class AvgPool2d(Op):
         return self._share[t].astype(dtype)
 
     def forward(self, x):
-        return _WindowGather(self._window, self._weights).forward(x)
+        return PoolGather(self._window, self._weights).forward(x)
 
     def backward(self, gy, x):
-        return _WindowScatter(self._window, self._weights)(gy)
+        return PoolScatter(self._window, self._weights)(gy)
 
 
 def _positive_pair(op, argument, value):
@@ -156,7 +156,8 @@ def _positive_pair(op, argument, value):
 
 
 def pool2d(input, pool_size=-1, pool_type="max", pool_stride=1, pool_padding=0,
-           global_pooling=False, use_cudnn=True, ceil_mode=False, name=None, exclusive=True):
+           global_pooling=False, use_cudnn=True, ceil_mode=False, name=None, exclusive=True,
+           data_format="NCHW"):
     """Paddle's pool2d on NCHW input.
 
     input:          Variable [N, C, H, W], floating point.
@@ -166,6 +167,7 @@ def pool2d(input, pool_size=-1, pool_type="max", pool_stride=1, pool_padding=0,
     global_pooling: pool each whole H x W plane to 1 x 1.
     ceil_mode:      round the output size up instead of down.
     exclusive:      for "avg", divide by the number of unpadded cells (else by KH KW).
+    use_cudnn, name: accepted for Paddle compatibility; data_format must be "NCHW".
     returns:        [N, C, OH, OW], OH = (H + 2 padding - size) // stride + 1 (ceil with ceil_mode).
     Raises ValueError/TypeError for a bad pool_type, sizes, strides or padding, a non-4-D input,
     or a window larger than the padded input.
@@ -174,6 +176,8 @@ def pool2d(input, pool_size=-1, pool_type="max", pool_stride=1, pool_padding=0,
     check_tensor(op, "input", input, ndim=4, dtypes="f")
     if pool_type not in ("max", "avg"):
         raise ValueError(f"{op}: pool_type must be 'max' or 'avg', got {pool_type!r}")
+    if data_format != "NCHW":
+        raise ValueError(f"{op}: only data_format='NCHW' is supported, got {data_format!r}")
     for argument, value in (("global_pooling", global_pooling), ("ceil_mode", ceil_mode),
                             ("exclusive", exclusive), ("use_cudnn", use_cudnn)):
         if not isinstance(value, (bool, np.bool_)):
