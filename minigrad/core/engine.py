@@ -190,13 +190,14 @@ def _run(roots, seeds, retain_graph, create_graph, wanted, stop):
             for arg, g in zip(op.inputs, gxs):
                 if g is None or not isinstance(arg, Variable) or arg.stop_gradient:
                     continue
-                g_shape = g.data.shape if isinstance(g, Variable) else g.shape
-                if g_shape != arg.data.shape:
+                data = arg.data
+                g_array = g if type(g) is np.ndarray else getattr(g, "data", g)
+                if g_array.shape != data.shape:
                     raise AssertionError(f"{op.type}.backward gave a gradient of shape "
-                                         f"{list(g_shape)} for an input of shape {arg.shape}")
-                if g.dtype != arg.data.dtype:
+                                         f"{list(g_array.shape)} for an input of shape {arg.shape}")
+                if g_array.dtype != data.dtype:
                     # Mixed-precision inputs: the gradient takes the input's dtype, as in PyTorch.
-                    g = cast(g, arg.data.dtype)
+                    g = cast(g, data.dtype)
                 accumulate(arg, g)
             if not retain_graph:
                 op.release()

@@ -11,7 +11,7 @@ from minigrad.core.checks import (broadcast_error, check_axes, check_tensor, che
                                   shape_of)
 from minigrad.core.op import Op
 from minigrad.core.variable import Variable
-from minigrad.ops.shape import broadcast_to, reshape, sum_to, transpose
+from minigrad.ops.shape import _plain_reshape, broadcast_to, reshape, sum_to, transpose
 
 # -- elementwise binary ---------------------------------------------------------------------------
 
@@ -380,7 +380,8 @@ class Sum(Op):
         return y.reshape(1) if y.ndim == 0 else y
 
     def backward(self, gy, x):
-        return broadcast_to(reshape(gy, _kept_shape(shape_of(x), self.axis)), shape_of(x))
+        shape = shape_of(x)
+        return broadcast_to(_plain_reshape(gy, _kept_shape(shape, self.axis)), shape)
 
 
 class Mean(Op):
@@ -390,13 +391,12 @@ class Mean(Op):
 
     def forward(self, x):
         y = x.mean(axis=self.axis, keepdims=self.keepdims)
+        self._scale = 1.0 / builtins.max(x.size // builtins.max(y.size, 1), 1)
         return y.reshape(1) if y.ndim == 0 else y
 
     def backward(self, gy, x):
         shape = shape_of(x)
-        count = np.prod([shape[a] for a in self.axis]) if self.axis is not None else np.prod(shape)
-        g = broadcast_to(reshape(gy, _kept_shape(shape, self.axis)), shape)
-        return g * (1.0 / builtins.max(int(count), 1))
+        return broadcast_to(_plain_reshape(gy * self._scale, _kept_shape(shape, self.axis)), shape)
 
 
 class Max(Op):
