@@ -191,7 +191,7 @@ def _run(roots, seeds, retain_graph, create_graph, wanted, stop):
                 if g is None or not isinstance(arg, Variable) or arg.stop_gradient:
                     continue
                 data = arg.data
-                g_array = g if type(g) is np.ndarray else getattr(g, "data", g)
+                g_array = g.data if isinstance(g, Variable) else g
                 if g_array.shape != data.shape:
                     raise AssertionError(f"{op.type}.backward gave a gradient of shape "
                                          f"{list(g_array.shape)} for an input of shape {arg.shape}")
