@@ -78,8 +78,8 @@ GEMM_FLOPS_PER_S = 1.5e11     # numpy float32 matmul on these shapes
 LOOP_S = 3e-9                 # overhead of one short numpy inner loop (row of a copy)
 COPY_S = 0.4e-9               # per element of a long contiguous copy
 ADD_S = 1.35e-9               # per element of col2im's strided accumulate
-# An im2col piece of at most this many elements (16 MB of float32) stays mostly in cache.
-PIECE_ELEMENTS = 4 * 2 ** 20
+# An im2col piece of at most this many elements (8 MB of float32) stays mostly in cache.
+PIECE_ELEMENTS = 2 * 2 ** 20
 # The row-grid layouts `_Geometry` chooses from (None: let the cost model pick; tests force one).
 ROW_MODES = ("compact", "row-flat", "image-flat")
 FORCE_ROW_MODE = None
@@ -361,6 +361,7 @@ def _forward_and_weight_grad(x, w, gy, geo, bias=None):
                 rows += np.matmul(w_chunk, cols, out=partial)
         if gy is not None:
             gw[:, :, taps] = np.matmul(gy_rows, cols.transpose(0, 2, 1)).reshape(G, FG, -1, CG)
+    del cols, gy_rows, partial      # free the im2col piece before allocating the output
     y = None if w is None else _from_rows(rows, geo, bias)
     if gy is None:
         return y, None
@@ -412,6 +413,7 @@ def _subpixel_input_grad(gy, w, geo, bias=None):
     for t, a, b, qh, qw in geo.taps:
         weight[a, b, :, qh, qw, :] = w[:, :, t // geo.KW, t % geo.KW].T
     phases = np.matmul(weight.reshape(geo.SH * geo.SW * geo.C, -1), shifted.reshape(-1, images))
+    del grid, rows, shifted         # free the shifted copies before allocating the output
     return _from_phases(phases.reshape(geo.SH, geo.SW, geo.C, N, HQ, WQ), geo, bias)
 
 
