@@ -11,13 +11,14 @@ Notation (used in every docstring and variable name of this module)
     HQ, WQ   size of one phase of the padded input (below)
     RH, RW   rows per image and row length of the output side's row grid (below)
 
-Three kernels do all the work, each one big GEMM per group:
-    conv2d_forward      y  = W  @ im2col(x)          conv2d; conv2d_transpose's input-gradient
-    conv2d_input_grad   gx = col2im(W^T @ gy)        conv2d's input-gradient; conv2d_transpose
-    conv2d_weight_grad  gW = gy @ im2col(x)^T        both ops' weight-gradient (roles swapped)
-conv2d's backward calls the last two; conv2d_transpose's forward *is* `conv2d_input_grad`, its
-input-gradient *is* `conv2d` and its weight-gradient is `conv2d_weight_grad` with x and gy
-swapped. The backwards call the differentiable functions, so both ops differentiate twice.
+Three kernels (ndarrays in and out) do all the work, each a big GEMM per group:
+    _forward_kernel      y  = W @ im2col(x)           conv2d; conv2d_transpose's input-gradient
+    _input_grad_kernel   gx = col2im(W^T @ gy)        conv2d's input-gradient; conv2d_transpose
+    _weight_grad_kernel  gW = gy @ im2col(x)^T        both ops' weight-gradient (roles swapped)
+Three ops wrap them: Conv2d, Conv2dTranspose and Conv2dWeightGrad. Conv2d's backward calls the
+other two; Conv2dTranspose's forward *is* the input-gradient kernel, its input-gradient *is*
+conv2d and its weight-gradient is the weight-gradient op with x and gy swapped. Every backward
+calls the differentiable functions, so both ops differentiate twice.
 
 Why the layouts below: numpy is fast on long contiguous runs and slow on short strided ones.
   - The padded input side lives in a *phase grid* P [SH, SW, C, N, HQ, WQ], where
@@ -31,7 +32,7 @@ Why the layouts below: numpy is fast on long contiguous runs and slow on short s
     RH = HQ as well, one offset across all images of a channel: im2col copies and col2im adds
     long runs instead of short rows. The padding costs GEMM work, so `_Geometry` prices the
     three layouts (compact, row-flat, image-flat) and takes the cheapest.
-  - conv2d_input_grad has a second path, `_subpixel_input_grad`, that writes the phase grid
+  - The input-gradient kernel has a second path, `_subpixel_input_grad`, writing the phase grid
     with one GEMM and no col2im when that is cheaper; im2col runs in cache-sized pieces, and
     the forward and weight-gradient GEMMs of conv2d_transpose's backward share them.
 """
