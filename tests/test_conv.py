@@ -394,3 +394,37 @@ def test_kernel_equal_to_stride_uses_the_phase_grid_as_im2col():
     for kh, kw in np.ndindex(2, 2):
         np.testing.assert_array_equal(cols[0, kh * 2 + kw],
                                       x[:, :, kh::2, kw::2].transpose(1, 0, 2, 3))
+
+
+def _random_geometries(count, seed=11):
+    """Small random geometries (every knob varied) whose conv output is non-empty."""
+    rng = np.random.default_rng(seed)
+    found = []
+    while len(found) < count:
+        groups = int(rng.choice([1, 1, 2, 3]))
+        kernel = tuple(int(k) for k in rng.integers(1, 5, 2))
+        stride = tuple(int(s) for s in rng.integers(1, 4, 2))
+        dilation = tuple(int(d) for d in rng.integers(1, 3, 2))
+        padding = tuple(int(p) for p in rng.integers(0, 3, 2))
+        size = tuple(int(v) for v in rng.integers(1, 9, 2))
+        if any(d * (k - 1) + 1 > n + 2 * p for d, k, n, p in zip(dilation, kernel, size, padding)):
+            continue
+        n = int(rng.integers(1, 3))
+        found.append((n, groups * int(rng.integers(1, 3)), groups * int(rng.integers(1, 3)),
+                      *size, kernel, stride, padding, dilation, groups))
+    return found
+
+
+@pytest.mark.parametrize("case", _random_geometries(40), ids=_ids)
+def test_random_geometries_against_direct_loops(case):
+    x, w, b, b_t = _arrays(case)
+    kwargs = _geometry_kwargs(case)
+    y = C.conv2d(x, w, b, **kwargs)
+    np.testing.assert_allclose(y, reference.conv2d(x, w, b, **kwargs), atol=1e-12)
+    gy = np.random.default_rng(12).standard_normal(y.shape)
+    np.testing.assert_allclose(
+        C.conv2d_transpose(gy, w, b_t, output_size=case[3:5], **kwargs),
+        reference.conv2d_transpose(gy, w, b_t, output_size=case[3:5], **kwargs), atol=1e-12)
+    assert np.isclose(np.vdot(C.conv2d(x, w, **kwargs), gy),
+                      np.vdot(x, C.conv2d_transpose(gy, w, output_size=case[3:5], **kwargs)),
+                      rtol=1e-12, atol=1e-12)
