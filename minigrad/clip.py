@@ -9,10 +9,10 @@ as it is (and, for the global norm, does not count toward it), as in Paddle.
     sgd = fluid.optimizer.SGD(0.1, parameter_list=model.parameters(), grad_clip=clip)
 """
 import math
-import numbers
 
 import numpy as np
 
+from minigrad.core.checks import check_number, check_positive
 from minigrad.core.variable import Variable
 
 __all__ = ["GradientClipBase", "GradientClipByValue", "GradientClipByNorm",
@@ -67,8 +67,8 @@ class GradientClipByValue(GradientClipBase):
 
     def __init__(self, max, min=None, need_clip=None):
         super().__init__(need_clip)
-        self.max = _number("GradientClipByValue", "max", max)
-        self.min = -self.max if min is None else _number("GradientClipByValue", "min", min)
+        self.max = check_number("GradientClipByValue", "max", max)
+        self.min = -self.max if min is None else check_number("GradientClipByValue", "min", min)
         if self.min > self.max:
             raise ValueError(f"GradientClipByValue: min ({self.min}) must not exceed max "
                              f"({self.max})")
@@ -92,7 +92,7 @@ class GradientClipByNorm(GradientClipBase):
 
     def __init__(self, clip_norm, need_clip=None):
         super().__init__(need_clip)
-        self.clip_norm = _positive("GradientClipByNorm", "clip_norm", clip_norm)
+        self.clip_norm = check_positive("GradientClipByNorm", "clip_norm", clip_norm)
 
     def _clip(self, grads):
         result = []
@@ -118,7 +118,7 @@ class GradientClipByGlobalNorm(GradientClipBase):
 
     def __init__(self, clip_norm, group_name="default_group", need_clip=None):
         super().__init__(need_clip)
-        self.clip_norm = _positive("GradientClipByGlobalNorm", "clip_norm", clip_norm)
+        self.clip_norm = check_positive("GradientClipByGlobalNorm", "clip_norm", clip_norm)
         self.group_name = group_name
 
     def _clip(self, grads):
@@ -148,20 +148,6 @@ def _array(g):
     return g.data if isinstance(g, Variable) else g
 
 
-def _number(where, argument, value):
-    if not isinstance(value, numbers.Real) or isinstance(value, bool):
-        raise TypeError(f"{where}: {argument} must be a number, got {type(value).__name__} "
-                        f"({value!r})")
-    if not math.isfinite(value):
-        raise ValueError(f"{where}: {argument} must be finite, got {value!r}")
-    return float(value)
-
-
-def _positive(where, argument, value):
-    value = _number(where, argument, value)
-    if value <= 0:
-        raise ValueError(f"{where}: {argument} must be > 0, got {value!r}")
-    return value
 
 
 def check_grad_clip(where, grad_clip):

@@ -3,6 +3,7 @@
 Each check runs before any numpy call, so a user sees "conv2d: stride must be ..." rather than a
 broadcast traceback from deep inside.
 """
+import math
 import numbers
 
 import numpy as np
@@ -82,3 +83,20 @@ def pair(op, argument, value, minimum=None):
 def broadcast_error(op, x, y):
     return ValueError(f"{op}: x of shape {list(shape_of(x))} and y of shape {list(shape_of(y))} "
                       f"cannot be broadcast together (numpy broadcasting rules)")
+
+
+def check_number(where, argument, value):
+    """A finite real number (not a bool) -> float."""
+    if not isinstance(value, numbers.Real) or isinstance(value, bool):
+        raise TypeError(f"{where}: {argument} must be a number, got {type(value).__name__} "
+                        f"({value!r})")
+    if not math.isfinite(value):
+        raise ValueError(f"{where}: {argument} must be finite, got {value!r}")
+    return float(value)
+
+
+def check_positive(where, argument, value):
+    value = check_number(where, argument, value)
+    if value <= 0:
+        raise ValueError(f"{where}: {argument} must be > 0, got {value!r}")
+    return value

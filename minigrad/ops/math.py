@@ -67,26 +67,24 @@ class Pow(Op):
 
 
 class Maximum(Op):
+    _x_wins = staticmethod(np.greater)
+
     def forward(self, x, y):
         return np.maximum(x, y)
 
     def backward(self, gz, x, y):
         # Ties share the gradient, so the result is the average of both one-sided derivatives.
-        x_wins = _data(greater_than(x, y)) + 0.5 * _data(equal(x, y))
-        return (sum_to(gz * x_wins.astype(_dtype(gz)), shape_of(x)) if self.needs_grad(0) else None,
-                sum_to(gz * (1 - x_wins).astype(_dtype(gz)), shape_of(y))
-                if self.needs_grad(1) else None)
+        x, y = _data(x), _data(y)
+        x_wins = (self._x_wins(x, y) + 0.5 * (x == y)).astype(_dtype(gz))
+        return (sum_to(gz * x_wins, x.shape) if self.needs_grad(0) else None,
+                sum_to(gz * (1 - x_wins), np.shape(y)) if self.needs_grad(1) else None)
 
 
-class Minimum(Op):
+class Minimum(Maximum):
+    _x_wins = staticmethod(np.less)
+
     def forward(self, x, y):
         return np.minimum(x, y)
-
-    def backward(self, gz, x, y):
-        x_wins = _data(less_than(x, y)) + 0.5 * _data(equal(x, y))
-        return (sum_to(gz * x_wins.astype(_dtype(gz)), shape_of(x)) if self.needs_grad(0) else None,
-                sum_to(gz * (1 - x_wins).astype(_dtype(gz)), shape_of(y))
-                if self.needs_grad(1) else None)
 
 
 class Mod(Op):

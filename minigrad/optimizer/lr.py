@@ -16,6 +16,8 @@ and define `step()` for a custom schedule, as in Paddle.
 import math
 import numbers
 
+from minigrad.core.checks import check_number, check_positive
+
 __all__ = ["LearningRateDecay", "PiecewiseDecay", "ExponentialDecay", "NaturalExpDecay",
            "InverseTimeDecay", "PolynomialDecay", "CosineDecay", "NoamDecay", "LinearLrWarmup"]
 
@@ -82,7 +84,7 @@ class PiecewiseDecay(LearningRateDecay):
     def __init__(self, boundaries, values, begin, step=1, dtype="float32"):
         super().__init__(begin, step, dtype)
         boundaries = list(boundaries)
-        values = [_number("PiecewiseDecay", "values", v) for v in values]
+        values = [check_number("PiecewiseDecay", "values", v) for v in values]
         if len(values) != len(boundaries) + 1:
             raise ValueError(f"PiecewiseDecay: values must have one more entry than boundaries, "
                              f"got {len(boundaries)} boundaries {boundaries} and {len(values)} "
@@ -106,9 +108,9 @@ class _StepDecay(LearningRateDecay):
                  dtype="float32"):
         super().__init__(begin, step, dtype)
         name = type(self).__name__
-        self.learning_rate = _number(name, "learning_rate", learning_rate)
-        self.decay_steps = _positive(name, "decay_steps", decay_steps)
-        self.decay_rate = _number(name, "decay_rate", decay_rate)
+        self.learning_rate = check_number(name, "learning_rate", learning_rate)
+        self.decay_steps = check_positive(name, "decay_steps", decay_steps)
+        self.decay_rate = check_number(name, "decay_rate", decay_rate)
         self.staircase = bool(staircase)
 
     def _progress(self):
@@ -160,11 +162,11 @@ class PolynomialDecay(LearningRateDecay):
     def __init__(self, learning_rate, decay_steps, end_learning_rate=0.0001, power=1.0,
                  cycle=False, begin=0, step=1, dtype="float32"):
         super().__init__(begin, step, dtype)
-        self.learning_rate = _number("PolynomialDecay", "learning_rate", learning_rate)
-        self.decay_steps = _positive("PolynomialDecay", "decay_steps", decay_steps)
-        self.end_learning_rate = _number("PolynomialDecay", "end_learning_rate",
+        self.learning_rate = check_number("PolynomialDecay", "learning_rate", learning_rate)
+        self.decay_steps = check_positive("PolynomialDecay", "decay_steps", decay_steps)
+        self.end_learning_rate = check_number("PolynomialDecay", "end_learning_rate",
                                          end_learning_rate)
-        self.power = _number("PolynomialDecay", "power", power)
+        self.power = check_number("PolynomialDecay", "power", power)
         self.cycle = bool(cycle)
 
     def step(self):
@@ -187,9 +189,9 @@ class CosineDecay(LearningRateDecay):
 
     def __init__(self, learning_rate, step_each_epoch, epochs, begin=0, step=1, dtype="float32"):
         super().__init__(begin, step, dtype)
-        self.learning_rate = _number("CosineDecay", "learning_rate", learning_rate)
-        self.step_each_epoch = _positive("CosineDecay", "step_each_epoch", step_each_epoch)
-        self.epochs = _positive("CosineDecay", "epochs", epochs)
+        self.learning_rate = check_number("CosineDecay", "learning_rate", learning_rate)
+        self.step_each_epoch = check_positive("CosineDecay", "step_each_epoch", step_each_epoch)
+        self.epochs = check_positive("CosineDecay", "epochs", epochs)
 
     def step(self):
         epoch = math.floor(self.step_num / self.step_each_epoch)
@@ -208,9 +210,9 @@ class NoamDecay(LearningRateDecay):
     def __init__(self, d_model, warmup_steps, begin=1, step=1, dtype="float32",
                  learning_rate=1.0):
         super().__init__(begin, step, dtype)
-        self.d_model = _positive("NoamDecay", "d_model", d_model)
-        self.warmup_steps = _positive("NoamDecay", "warmup_steps", warmup_steps)
-        self.learning_rate = _number("NoamDecay", "learning_rate", learning_rate)
+        self.d_model = check_positive("NoamDecay", "d_model", d_model)
+        self.warmup_steps = check_positive("NoamDecay", "warmup_steps", warmup_steps)
+        self.learning_rate = check_number("NoamDecay", "learning_rate", learning_rate)
 
     def step(self):
         n = self.step_num
@@ -242,11 +244,11 @@ class LinearLrWarmup(LearningRateDecay):
                             f"(LearningRateDecay), got {type(learning_rate).__name__} "
                             f"({learning_rate!r})")
         if not isinstance(learning_rate, LearningRateDecay):
-            learning_rate = _number("LinearLrWarmup", "learning_rate", learning_rate)
+            learning_rate = check_number("LinearLrWarmup", "learning_rate", learning_rate)
         self.learning_rate = learning_rate
-        self.warmup_steps = _positive("LinearLrWarmup", "warmup_steps", warmup_steps)
-        self.start_lr = _number("LinearLrWarmup", "start_lr", start_lr)
-        self.end_lr = _number("LinearLrWarmup", "end_lr", end_lr)
+        self.warmup_steps = check_positive("LinearLrWarmup", "warmup_steps", warmup_steps)
+        self.start_lr = check_number("LinearLrWarmup", "start_lr", start_lr)
+        self.end_lr = check_number("LinearLrWarmup", "end_lr", end_lr)
         if not self.end_lr > self.start_lr:
             raise ValueError(f"LinearLrWarmup: end_lr ({end_lr}) must be greater than start_lr "
                              f"({start_lr})")
@@ -287,20 +289,6 @@ class LinearLrWarmup(LearningRateDecay):
     set_state_dict = set_dict
 
 
-def _number(where, argument, value):
-    if not isinstance(value, numbers.Real) or isinstance(value, bool):
-        raise TypeError(f"{where}: {argument} must be a number, got {type(value).__name__} "
-                        f"({value!r})")
-    if not math.isfinite(value):
-        raise ValueError(f"{where}: {argument} must be finite, got {value!r}")
-    return float(value)
-
-
-def _positive(where, argument, value):
-    value = _number(where, argument, value)
-    if value <= 0:
-        raise ValueError(f"{where}: {argument} must be > 0, got {value!r}")
-    return value
 
 
 def _integer(where, argument, value):
