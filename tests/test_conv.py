@@ -428,3 +428,19 @@ def test_random_geometries_against_direct_loops(case):
     assert np.isclose(np.vdot(C.conv2d(x, w, **kwargs), gy),
                       np.vdot(x, C.conv2d_transpose(gy, w, output_size=case[3:5], **kwargs)),
                       rtol=1e-12, atol=1e-12)
+
+
+def test_output_size_when_the_default_is_not_positive():
+    """Input height 1, kernel 2, stride 2, padding 1: H' = 0, yet 1 is in [H', H' + 2) and
+    conv2d maps height 1 back to 1, so output_size=1 must work (and the default must not)."""
+    rng = np.random.default_rng(13)
+    x = rng.standard_normal((1, 2, 1, 3))
+    w = rng.standard_normal((2, 3, 2, 1))
+    kwargs = dict(stride=(2, 1), padding=(1, 0))
+    y = C.conv2d_transpose(x, w, output_size=(1, 3), **kwargs)
+    np.testing.assert_allclose(y, reference.conv2d_transpose(x, w, output_size=(1, 3), **kwargs),
+                               atol=1e-12)
+    back = rng.standard_normal((1, 3, 1, 3))
+    assert np.isclose(np.vdot(C.conv2d(back, w, **kwargs), x), np.vdot(back, y))
+    with pytest.raises(ValueError, match=r"valid output_size per dim: \[1, 2\)"):
+        C.conv2d_transpose(x, w, **kwargs)

@@ -617,22 +617,27 @@ def conv2d_transpose(x, weight, bias=None, stride=1, padding=0, dilation=1, grou
 
 
 def resolve_output_size(op, in_size, kernel, stride, padding, dilation, output_size):
-    """conv2d_transpose's output (H, W): the default, or `output_size` checked against its range."""
-    lows = []
-    for axis in range(2):
-        low, _ = output_size_range(in_size[axis], kernel[axis], stride[axis], padding[axis],
-                                   dilation[axis])
-        lows.append(low)
-    if min(lows) < 1:
-        raise ValueError(f"{op}: output size {lows} is not positive for input size "
-                         f"{list(in_size)}, kernel {list(kernel)}, stride {list(stride)}, "
-                         f"padding {list(padding)}, dilation {list(dilation)}")
+    """conv2d_transpose's output (H, W): the default, or `output_size` checked against its range.
+
+    The range is [H', H' + stride) (positive sizes only: with large padding H' can be 0 or less
+    while H' + stride - 1 still fits, and then only an explicit output_size works).
+    """
+    ranges = [output_size_range(in_size[axis], kernel[axis], stride[axis], padding[axis],
+                                dilation[axis]) for axis in range(2)]
     if output_size is None:
+        lows = [low for low, _ in ranges]
+        if min(lows) < 1:
+            valid = [f"[{max(low, 1)}, {high})" if high > 1 else "none"
+                     for low, high in ranges]
+            raise ValueError(f"{op}: the default output size {lows} is not positive for input "
+                             f"size {list(in_size)}, kernel {list(kernel)}, stride "
+                             f"{list(stride)}, padding {list(padding)}, dilation "
+                             f"{list(dilation)}; valid output_size per dim: {', '.join(valid)}")
         return tuple(lows)
     sizes = pair(op, "output_size", output_size)
     for axis, name in enumerate(("height", "width")):
-        low, high = output_size_range(in_size[axis], kernel[axis], stride[axis], padding[axis],
-                                      dilation[axis])
+        low, high = ranges[axis]
+        low = max(low, 1)
         if not low <= sizes[axis] < high:
             raise ValueError(f"{op}: output_size {name} {sizes[axis]} (output_size="
                              f"{output_size!r}) is out of range; for input {name} "
