@@ -13,6 +13,7 @@ import numpy as np
 
 from minigrad.core.checks import check_tensor, pair, shape_of
 from minigrad.core.op import Op
+from minigrad.core.variable import Variable
 
 __all__ = ["pool2d", "pool_output_size"]
 
@@ -50,6 +51,8 @@ class _Window:
                                           slice(kw, kw + (self.OW - 1) * self.SW + 1, self.SW))
 
     def pad(self, x, fill):
+        if (self.HP, self.WP) == (self.H, self.W):
+            return x            # windows never leave the input: no copy
         xpad = np.full((self.N, self.C, self.HP, self.WP), fill, dtype=x.dtype)
         xpad[:, :, self.PH:self.PH + self.H, self.PW:self.PW + self.W] = x
         return xpad
@@ -65,40 +68,42 @@ class _Window:
 
 
 class PoolGather(Op):
-    """y[n, c, oh, ow] = sum_t A_t * xpad[tap t]; A given by `weights(t, dtype)`."""
+    """y[n, c, oh, ow] = sum_t A_t * xpad[tap t]; `weighted(t, v)` returns A_t * v."""
 
-    def __init__(self, window, weights):
+    def __init__(self, window, weighted):
         self._window = window
-        self._weights = weights
+        self._weighted = weighted
 
     def forward(self, x):
         window = self._window
         xpad = window.pad(x, 0)
-        y = np.zeros((window.N, window.C, window.OH, window.OW), dtype=x.dtype)
-        for t, index in window.taps():
-            y += self._weights(t, x.dtype) * xpad[index]
+        taps = window.taps()
+        t, index = next(taps)
+        y = self._weighted(t, xpad[index])
+        for t, index in taps:
+            y += self._weighted(t, xpad[index])
         return y
 
     def backward(self, gy, x):
-        return PoolScatter(self._window, self._weights)(gy)
+        return PoolScatter(self._window, self._weighted)(gy)
 
 
 class PoolScatter(Op):
     """The adjoint of `PoolGather`: gx[tap t] += A_t * gy, padding cropped."""
 
-    def __init__(self, window, weights):
+    def __init__(self, window, weighted):
         self._window = window
-        self._weights = weights
+        self._weighted = weighted
 
     def forward(self, gy):
         window = self._window
         gxpad = np.zeros((window.N, window.C, window.HP, window.WP), dtype=gy.dtype)
         for t, index in window.taps():
-            gxpad[index] += self._weights(t, gy.dtype) * gy
+            gxpad[index] += self._weighted(t, gy)
         return np.ascontiguousarray(window.crop(gxpad))
 
     def backward(self, ggx, gy):
-        return PoolGather(self._window, self._weights)(ggx)
+        return PoolGather(self._window, self._weighted)(ggx)
 
 
 class MaxPool2d(Op):
@@ -112,20 +117,31 @@ class MaxPool2d(Op):
         self._winner = None
 
     def forward(self, x):
-        window = self._window
-        xpad = window.pad(x, -np.inf)
-        y = np.full((window.N, window.C, window.OH, window.OW), -np.inf, dtype=x.dtype)
-        winner = np.zeros(y.shape, dtype=np.int32)
-        for t, index in window.taps():
-            better = xpad[index] > y
-            np.copyto(y, xpad[index], where=better)
-            np.copyto(winner, t, where=better)
-        self._winner = winner
+        xpad = self._window.pad(x, -np.inf)
+        taps = self._window.taps()
+        y = xpad[next(taps)[1]].copy()
+        for _, index in taps:
+            np.maximum(y, xpad[index], out=y)
         return y
 
+    def _winners(self, x):
+        """[N, C, OH, OW] index of the first tap holding each window's maximum (made once)."""
+        if self._winner is None:
+            xpad = self._window.pad(_data(x), -np.inf)
+            y = _data(self.output())
+            winner = np.full(y.shape, -1, dtype=np.int32)
+            for t, index in self._window.taps():
+                np.copyto(winner, t, where=(winner < 0) & (xpad[index] == y))
+            self._winner = winner
+        return self._winner
+
     def backward(self, gy, x):
-        winner = self._winner
-        return PoolScatter(self._window, lambda t, dtype: (winner == t).astype(dtype))(gy)
+        winner = self._winners(x)
+        return PoolScatter(self._window, lambda t, values: np.where(winner == t, values, 0))(gy)
+
+
+def _data(value):
+    return value.data if isinstance(value, Variable) else value
 
 
 class AvgPool2d(Op):
@@ -140,15 +156,19 @@ class AvgPool2d(Op):
         real = window.real_cells()
         count = real.sum(axis=0) if exclusive else np.full(real.shape[1:], window.KH * window.KW)
         self._share = real / count          # [T, OH, OW] weight of each tap, float64 constants
+        self._shares = {}                   # the same, per dtype
 
-    def _weights(self, t, dtype):
-        return self._share[t].astype(dtype)
+    def _weighted(self, t, values):
+        share = self._shares.get(values.dtype)
+        if share is None:
+            share = self._shares[values.dtype] = self._share.astype(values.dtype)
+        return values * share[t]
 
     def forward(self, x):
-        return PoolGather(self._window, self._weights).forward(x)
+        return PoolGather(self._window, self._weighted).forward(x)
 
     def backward(self, gy, x):
-        return PoolScatter(self._window, self._weights)(gy)
+        return PoolScatter(self._window, self._weighted)(gy)
 
 
 def _positive_pair(op, argument, value):
