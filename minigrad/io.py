@@ -169,17 +169,30 @@ def _atomic_savez(file_path, arrays):
 # -- loading -----------------------------------------------------------------------------------
 
 
+def _starts_like_a_pickle(file_path):
+    # Pickle protocols 2 to 5 (what Python 3 and PaddlePaddle write) begin with PROTO, 0x80 n.
+    with open(file_path, "rb") as f:
+        header = f.read(2)
+    return len(header) == 2 and header[0] == 0x80 and 2 <= header[1] <= 5
+
+
 def _read(file_path):
     """The decoded tree and name table of one checkpoint file, with clear errors."""
     try:
         archive = np.load(file_path, allow_pickle=False)
     except ValueError as error:
-        if "pickle" in str(error):
+        # numpy falls back to unpickling any file that is neither .npz nor .npy, so its error
+        # says "pickled data" for plain garbage too; tell the two apart by pickle's header.
+        if "pickle" in str(error) and _starts_like_a_pickle(file_path):
             raise CheckpointError(
                 f"load_dygraph: '{file_path}' holds pickled data (e.g. a PaddlePaddle "
                 "checkpoint); minigrad never unpickles files, since that can run code. Convert "
                 "it to numpy arrays in a trusted environment and save it with "
                 "minigrad.save_dygraph") from None
+        if "pickle" in str(error):
+            raise CheckpointError(f"load_dygraph: '{file_path}' is corrupted or not a minigrad "
+                                  "checkpoint (neither a numpy .npz archive nor a .npy "
+                                  "array)") from None
         raise CheckpointError(f"load_dygraph: '{file_path}' is not a minigrad checkpoint (not "
                               f"a numpy .npz archive: {error})") from None
     except (OSError, EOFError, zipfile.BadZipFile) as error:
