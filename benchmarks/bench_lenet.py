@@ -1,0 +1,163 @@
+"""One LeNet training step, minigrad vs PyTorch CPU in one process, same weights and data.
+
+Batch 64 of 1x28x28 float32 images, 10 classes:
+    Conv2D(1->6, 5, padding 2) + relu, Pool2D max 2, Conv2D(6->16, 5) + relu, Pool2D max 2,
+    Linear 400->120 relu, 120->84 relu, 84->10, softmax_with_cross_entropy, mean, Adam.
+A step is forward, backward, Adam update, clear gradients. PyTorch gets minigrad's initial
+weights (Linear weights transposed: minigrad's are [in, out]); the first step's losses must agree.
+
+Each repeat times `--steps` steps of minigrad, then of PyTorch (alternating, so a change in the
+machine's load hits both); the table shows the median ms/step and minigrad's time over PyTorch's.
+
+    python benchmarks/bench_lenet.py                 # 7 repeats of 20 steps
+    python benchmarks/bench_lenet.py --profile       # also cProfile 50 minigrad steps
+"""
+import argparse
+import cProfile
+import pstats
+import statistics
+import time
+
+import numpy as np
+
+import minigrad as fluid
+
+BATCH, CLASSES, LR = 64, 10, 0.001
+
+
+class LeNet(fluid.dygraph.Layer):
+    def __init__(self):
+        super(LeNet, self).__init__()
+        self.conv1 = fluid.dygraph.Conv2D(1, 6, 5, padding=2, act="relu")
+        self.pool1 = fluid.dygraph.Pool2D(pool_size=2, pool_type="max", pool_stride=2)
+        self.conv2 = fluid.dygraph.Conv2D(6, 16, 5, act="relu")
+        self.pool2 = fluid.dygraph.Pool2D(pool_size=2, pool_type="max", pool_stride=2)
+        self.fc1 = fluid.dygraph.Linear(400, 120, act="relu")
+        self.fc2 = fluid.dygraph.Linear(120, 84, act="relu")
+        self.fc3 = fluid.dygraph.Linear(84, CLASSES)
+
+    def forward(self, x):
+        x = self.pool2(self.conv2(self.pool1(self.conv1(x))))
+        x = fluid.layers.reshape(x, [-1, 400])
+        return self.fc3(self.fc2(self.fc1(x)))
+
+
+def make_data(seed=0):
+    rng = np.random.default_rng(seed)
+    images = rng.random((BATCH, 1, 28, 28), dtype=np.float32)
+    labels = rng.integers(0, CLASSES, size=(BATCH, 1)).astype(np.int64)
+    return images, labels
+
+
+def minigrad_step_fn(images, labels):
+    """The step as a Paddle 1.x dygraph user writes it; returns (step, model)."""
+    model = LeNet()
+    adam = fluid.optimizer.Adam(learning_rate=LR, parameter_list=model.parameters())
+    img = fluid.dygraph.to_variable(images)
+    label = fluid.dygraph.to_variable(labels)
+
+    def step():
+        logits = model(img)
+        loss = fluid.layers.mean(fluid.layers.softmax_with_cross_entropy(logits, label))
+        loss.backward()
+        adam.minimize(loss)
+        model.clear_gradients()
+        return loss
+
+    return step, model
+
+
+def torch_step_fn(images, labels, model):
+    """The same network in PyTorch, starting from `model`'s (minigrad's) weights."""
+    import torch
+    nn = torch.nn
+    net = nn.Sequential(
+        nn.Conv2d(1, 6, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2, 2),
+        nn.Conv2d(6, 16, 5), nn.ReLU(), nn.MaxPool2d(2, 2), nn.Flatten(),
+        nn.Linear(400, 120), nn.ReLU(), nn.Linear(120, 84), nn.ReLU(), nn.Linear(84, CLASSES))
+    ours = [model.conv1, model.conv2, model.fc1, model.fc2, model.fc3]
+    theirs = [m for m in net if isinstance(m, (nn.Conv2d, nn.Linear))]
+    with torch.no_grad():
+        for mine, other in zip(ours, theirs):
+            weight = mine.weight.numpy()
+            if isinstance(other, nn.Linear):
+                weight = weight.T
+            other.weight.copy_(torch.from_numpy(np.ascontiguousarray(weight)))
+            other.bias.copy_(torch.from_numpy(mine.bias.numpy()))
+    adam = torch.optim.Adam(net.parameters(), lr=LR, betas=(0.9, 0.999), eps=1e-8)
+    x = torch.from_numpy(images)
+    t = torch.from_numpy(labels[:, 0])
+
+    def step():
+        loss = nn.functional.cross_entropy(net(x), t)
+        loss.backward()
+        adam.step()
+        adam.zero_grad(set_to_none=True)
+        return loss.detach()
+
+    return step
+
+
+def median_ms(steps, n, repeats, warmup=5):
+    """{name: median ms per step}, the frameworks timed alternately within each repeat."""
+    for step in steps.values():
+        for _ in range(warmup):
+            step()
+    samples = {name: [] for name in steps}
+    for _ in range(repeats):
+        for name, step in steps.items():
+            start = time.perf_counter()
+            for _ in range(n):
+                step()
+            samples[name].append((time.perf_counter() - start) / n * 1e3)
+    return {name: statistics.median(values) for name, values in samples.items()}
+
+
+def profile(step, n=50, top=25):
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(n):
+        step()
+    profiler.disable()
+    stats = pstats.Stats(profiler).strip_dirs().sort_stats("tottime")
+    print(f"\ncProfile of {n} minigrad steps, by own time (tottime):")
+    stats.print_stats(top)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--steps", type=int, default=20, help="steps per timed repeat")
+    parser.add_argument("--repeats", type=int, default=7, help="timed repeats (median shown)")
+    parser.add_argument("--profile", action="store_true", help="cProfile minigrad steps too")
+    args = parser.parse_args(argv)
+    images, labels = make_data()
+    with fluid.dygraph.guard():
+        fluid.default_startup_program().random_seed = 1
+        step, model = minigrad_step_fn(images, labels)
+        steps = {"minigrad": step}
+        try:
+            import torch
+            torch.manual_seed(0)
+            steps[f"pytorch {torch.__version__} ({torch.get_num_threads()} threads)"] = \
+                torch_step_fn(images, labels, model)
+        except ImportError:
+            print("PyTorch not installed: pip install torch==2.13.0 (or '.[bench]') to compare")
+        # Sanity: the same network from the same weights gives the same first loss.
+        first = {name: float(s()) for name, s in steps.items()}
+        values = list(first.values())
+        assert max(values) - min(values) < 1e-4 * max(1.0, abs(values[0])), first
+        times = median_ms(steps, args.steps, args.repeats)
+        if args.profile:
+            profile(step)
+    ours = times["minigrad"]
+    print(f"LeNet training step: batch {BATCH}, 1x28x28 float32, conv-pool-conv-pool-3 linear, "
+          f"softmax cross entropy, Adam")
+    print(f"first-step losses: " + ", ".join(f"{k.split()[0]} {v:.6f}" for k, v in first.items()))
+    print(f"{'implementation':<34}{'ms/step':>10}{'minigrad / this':>18}")
+    for name, ms in times.items():
+        print(f"{name:<34}{ms:>10.2f}{ours / ms:>17.2f}x")
+
+
+if __name__ == "__main__":
+    main()
