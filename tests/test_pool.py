@@ -67,6 +67,41 @@ def test_max_gradient_goes_to_the_winner_only():
         np.testing.assert_array_equal(v.gradient(), [[[[0, 1], [0, 0]]]])
 
 
+@pytest.mark.parametrize("shape, size, stride, padding, ceil_mode", CASES)
+def test_max_gradient_with_ties_goes_to_the_first_maximal_cell(shape, size, stride, padding,
+                                                               ceil_mode):
+    # Small integers (and relu-like zeros) tie often; Paddle sends each window's gradient to its
+    # first maximal real cell in row-major order.
+    rng = np.random.default_rng(4)
+    x = rng.integers(0, 3, size=shape).astype(np.float64)
+    with fluid.dygraph.guard():
+        v = fluid.dygraph.to_variable(x)
+        v.stop_gradient = False
+        y = pool2d(v, size, "max", stride, padding, ceil_mode=ceil_mode)
+        gy = rng.standard_normal(y.shape)
+        fluid.layers.reduce_sum(y * fluid.dygraph.to_variable(gy)).backward()
+        got = v.gradient()
+    (kh, kw), (sh, sw), (ph, pw) = (reference._pair(a) for a in (size, stride, padding))
+    expected = np.zeros_like(x)
+    n, c, oh, ow = gy.shape
+    for b, ch, i, j in np.ndindex(n, c, oh, ow):
+        cells = [(r, q) for r in range(i * sh - ph, i * sh - ph + kh)
+                 for q in range(j * sw - pw, j * sw - pw + kw)
+                 if 0 <= r < shape[2] and 0 <= q < shape[3]]
+        first = max(cells, key=lambda cell: (x[b, ch][cell], -cells.index(cell)))
+        expected[b, ch][first] += gy[b, ch, i, j]
+    np.testing.assert_allclose(got, expected, atol=1e-12)
+
+
+def test_max_gradgradcheck_for_windows_that_tile():
+    x = np.random.default_rng(5).permutation(2 * 3 * 6 * 6).reshape(2, 3, 6, 6) / 7.0
+
+    def fn(x):
+        return fluid.layers.tanh(pool2d(x, 2, "max", 2))
+    assert minigrad.gradcheck(fn, [x])
+    assert minigrad.gradgradcheck(fn, [x])
+
+
 def test_against_torch():
     torch = pytest.importorskip("torch")
     x = np.random.default_rng(3).standard_normal((2, 3, 9, 7))

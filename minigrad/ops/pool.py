@@ -1,10 +1,11 @@
 """2-D max and average pooling, on the same tap loop as convolution.
 
 A pooling window is a kernel with no weights: output (oh, ow) reads the taps
-xpad[n, c, oh SH + kh, ow SW + kw] (notation of `minigrad.ops.conv`). Both pool types are a
-*weighted window sum* y = sum_t A_t * tap_t(xpad), with weights A fixed by the forward pass:
-one-hot on the winning tap for max, 1 / count for average. The gradient is then the adjoint
-scatter gxpad[tap_t] += A_t * gy, and the scatter's gradient is the gather again, so pooling
+xpad[n, c, oh SH + kh, ow SW + kw] (notation of `minigrad.ops.conv`). Average pooling is a
+*weighted window sum* y = sum_t A_t * tap_t(xpad) with A = 1 / count; its gradient is the
+adjoint scatter gxpad[tap_t] += A_t * gy. Max pooling's gradient is fixed by the forward pass
+too: each window's winning cell, kept as one flat index per window, so the gradient is a single
+scatter gxpad[cell] += gy. In both pairs the scatter's gradient is the gather again, so pooling
 differentiates twice like everything else.
 """
 import numbers
@@ -114,7 +115,7 @@ class MaxPool2d(Op):
         self.pool_stride = (window.SH, window.SW)
         self.pool_padding = (window.PH, window.PW)
         self._window = window
-        self._winner = None
+        self._cells = None
 
     def forward(self, x):
         xpad = self._window.pad(x, -np.inf)
@@ -124,20 +125,74 @@ class MaxPool2d(Op):
             np.maximum(y, xpad[index], out=y)
         return y
 
-    def _winners(self, x):
-        """[N, C, OH, OW] index of the first tap holding each window's maximum (made once)."""
-        if self._winner is None:
-            xpad = self._window.pad(_data(x), -np.inf)
-            y = _data(self.output())
-            winner = np.full(y.shape, -1, dtype=np.int32)
-            for t, index in self._window.taps():
-                np.copyto(winner, t, where=(winner < 0) & (xpad[index] == y))
-            self._winner = winner
-        return self._winner
+    def _winning_cells(self, x):
+        """[N C, OH OW] flat index, in the padded H W plane, of each window's first maximal cell
+        (found once, on the first backward)."""
+        if self._cells is None:
+            window = self._window
+            xpad = window.pad(_data(x), -np.inf)
+            taps = list(window.taps())
+            best = xpad[taps[0][1]].copy()
+            tap_type = np.min_scalar_type(len(taps) - 1).type
+            winner = np.zeros(best.shape, dtype=tap_type)
+            for t, index in taps[1:]:
+                tap = xpad[index]
+                # The last tap to beat the running max strictly (ties keep the first) is the
+                # winner; t rises, so that is a running max of t where it beats (no masked copy,
+                # which numpy does slowly).
+                np.maximum(winner, (tap > best) * tap_type(t), out=winner)
+                np.maximum(best, tap, out=best)
+            # Tap t = (kh, kw) of window (oh, ow) is cell (oh SH + kh) WP + ow SW + kw.
+            tap_offset = np.array([kh * window.WP + kw for kh in range(window.KH)
+                                   for kw in range(window.KW)])
+            window_start = (np.arange(window.OH)[:, None] * (window.SH * window.WP)
+                            + np.arange(window.OW) * window.SW)
+            cells = tap_offset[winner] + window_start
+            self._cells = cells.reshape(window.N * window.C, window.OH * window.OW)
+        return self._cells
 
     def backward(self, gy, x):
-        winner = self._winners(x)
-        return PoolScatter(self._window, lambda t, values: np.where(winner == t, values, 0))(gy)
+        return CellScatter(self._window, self._winning_cells(x))(gy)
+
+
+class CellScatter(Op):
+    """gx[n, c, cell] += gy[n, c, oh, ow] for cell = cells[n c, oh OW + ow], padding cropped:
+    max pooling's gradient, one cell per window."""
+
+    def __init__(self, window, cells):
+        self._window = window
+        self._cells = cells
+
+    def forward(self, gy):
+        w = self._window
+        gxpad = np.zeros((w.N * w.C, w.HP * w.WP), dtype=gy.dtype)
+        values = gy.reshape(w.N * w.C, w.OH * w.OW)
+        if w.KH <= w.SH and w.KW <= w.SW:
+            # Windows do not overlap, so no cell is chosen twice: a plain assignment.
+            np.put_along_axis(gxpad, self._cells, values, axis=1)
+        else:
+            np.add.at(gxpad, (np.arange(w.N * w.C)[:, None], self._cells), values)
+        return np.ascontiguousarray(w.crop(gxpad.reshape(w.N, w.C, w.HP, w.WP)))
+
+    def backward(self, ggx, gy):
+        return CellGather(self._window, self._cells)(ggx)
+
+
+class CellGather(Op):
+    """y[n, c, oh, ow] = xpad[n, c, cell] for cell = cells[n c, oh OW + ow]: the adjoint of
+    `CellScatter` (and its gradient)."""
+
+    def __init__(self, window, cells):
+        self._window = window
+        self._cells = cells
+
+    def forward(self, x):
+        w = self._window
+        xpad = w.pad(x, 0).reshape(w.N * w.C, w.HP * w.WP)
+        return np.take_along_axis(xpad, self._cells, axis=1).reshape(w.N, w.C, w.OH, w.OW)
+
+    def backward(self, gy, x):
+        return CellScatter(self._window, self._cells)(gy)
 
 
 def _data(value):
