@@ -4,8 +4,11 @@ PyTorch CPU in the same process, on the shapes of the convolution issue (fp32, N
     python benchmarks/bench_conv.py              # 7 timed runs per case
     python benchmarks/bench_conv.py --repeats 3  # quicker
     python benchmarks/bench_conv.py --only dcgan --ops transpose
+    python benchmarks/bench_conv.py --rounds 3   # median of three round-robin passes
 
-Each case: warm-up, then the median of `--repeats` timed runs, minigrad and PyTorch alternating. `ratio` is minigrad's time over
+Each case: warm-up, then the median of `--repeats` timed runs, minigrad and PyTorch alternating;
+with `--rounds R` every case is measured R times round-robin and the medians are reported
+(`ratio` is the median of the per-round ratios). `ratio` is minigrad's time over
 PyTorch's (below 1.0 means minigrad is faster); GFLOP/s counts the three GEMM-sized products
 (forward, input gradient, weight gradient). `peak MB` is the peak of numpy allocations during
 one forward+backward (tracemalloc) beyond the inputs, next to the size of one im2col buffer
@@ -116,6 +119,9 @@ def peak_mb(step):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeats", type=int, default=7, help="timed runs per case (median)")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="measure every case this many times, round-robin, and report "
+                             "the median (steadier on a shared machine)")
     parser.add_argument("--only", default="", help="run shapes whose name contains this")
     parser.add_argument("--ops", choices=["both", "transpose", "conv"], default="both")
     parser.add_argument("--no-torch", action="store_true", help="time minigrad alone")
@@ -129,27 +135,33 @@ def main():
     header = (f"{'op':<17} {'shape':<16} {'minigrad ms':>11} {'torch ms':>9} {'ratio':>6} "
               f"{'GFLOP/s':>8} {'torch GF/s':>10} {'peak MB':>8} {'im2col MB':>9} "
               f"{'outputs MB':>10}")
-    print(header)
-    print("-" * len(header))
     with fluid.dygraph.guard():
-        for op in ops:
-            for shape in SHAPES:
-                if options.only not in shape[0]:
-                    continue
-                case = Case(op, *shape, rng=rng)
+        cases = [Case(op, *shape, rng=rng) for op in ops for shape in SHAPES
+                 if options.only in shape[0]]
+        times = {id(case): [] for case in cases}
+        for round_ in range(options.rounds):
+            for case in cases:
                 steps = [case.minigrad_step] + ([case.torch_step] if use_torch else [])
-                ms, *torch_ms = median_ms(steps, options.repeats)
-                peak = peak_mb(case.minigrad_step)
-                if use_torch:
-                    torch_ms = torch_ms[0]
-                    torch_text = f"{torch_ms:>9.2f} {ms / torch_ms:>6.2f}"
-                    torch_gf = f"{case.flops / torch_ms / 1e6:>10.1f}"
-                else:
-                    torch_text, torch_gf = f"{'-':>9} {'-':>6}", f"{'-':>10}"
-                name = "conv2d_transpose" if op == "transpose" else "conv2d"
-                print(f"{name:<17} {case.name:<16} {ms:>11.2f} {torch_text} "
-                      f"{case.flops / ms / 1e6:>8.1f} {torch_gf} {peak:>8.1f} "
-                      f"{case.col_mb:>9.1f} {case.out_mb:>10.1f}", flush=True)
+                times[id(case)].append(median_ms(steps, options.repeats))
+                if options.rounds > 1:
+                    print(f"  round {round_ + 1}/{options.rounds}: {case.op} {case.name}",
+                          flush=True, end="\r")
+        print(header + " " * 8)
+        print("-" * len(header))
+        for case in cases:
+            ms = statistics.median(t[0] for t in times[id(case)])
+            peak = peak_mb(case.minigrad_step)
+            if use_torch:
+                torch_ms = statistics.median(t[1] for t in times[id(case)])
+                ratio = statistics.median(t[0] / t[1] for t in times[id(case)])
+                torch_text = f"{torch_ms:>9.2f} {ratio:>6.2f}"
+                torch_gf = f"{case.flops / torch_ms / 1e6:>10.1f}"
+            else:
+                torch_text, torch_gf = f"{'-':>9} {'-':>6}", f"{'-':>10}"
+            name = "conv2d_transpose" if case.op == "transpose" else "conv2d"
+            print(f"{name:<17} {case.name:<16} {ms:>11.2f} {torch_text} "
+                  f"{case.flops / ms / 1e6:>8.1f} {torch_gf} {peak:>8.1f} "
+                  f"{case.col_mb:>9.1f} {case.out_mb:>10.1f}", flush=True)
 
 
 if __name__ == "__main__":
