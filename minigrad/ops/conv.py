@@ -204,16 +204,20 @@ def _to_phases(x, geo):
 
 
 def _from_phases(phases, geo, bias=None):
-    """Phase grid -> NCHW [N, C, H, W] with the padding cropped (and `bias` [C] added)."""
-    out = np.empty((geo.N, geo.C, geo.H, geo.W), dtype=phases.dtype)
-    out_cn = out.transpose(1, 0, 2, 3)
-    # Every padded position has exactly one phase cell, so `out` is fully written.
+    """Phase grid -> NCHW [N, C, H, W] with the padding cropped (and `bias` [C] added).
+
+    Interleaving the phases into a channel-major image first and swapping C and N after is
+    ~3x faster than writing the strided, transposed NCHW view directly (short scattered rows).
+    """
+    image_cn = np.empty((geo.C, geo.N, geo.H, geo.W), dtype=phases.dtype)
+    # Every padded position has exactly one phase cell, so `image_cn` is fully written.
     for a, b, image, grid in _phase_views(geo, phases.shape[-2]):
-        source = phases[a, b][grid]
-        if bias is None:
-            out_cn[image] = source
-        else:
-            np.add(source, bias.reshape(-1, 1, 1, 1), out=out_cn[image])
+        image_cn[image] = phases[a, b][grid]
+    out = np.empty((geo.N, geo.C, geo.H, geo.W), dtype=phases.dtype)
+    if bias is None:
+        out[...] = image_cn.transpose(1, 0, 2, 3)
+    else:
+        np.add(image_cn.transpose(1, 0, 2, 3), bias.reshape(1, -1, 1, 1), out=out)
     return out
 
 
