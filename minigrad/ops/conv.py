@@ -197,7 +197,8 @@ def _phase_views(geo, grid_rows=None):
 def _to_phases(x, geo):
     """Zero-padded NCHW x -> phase grid P [SH, SW, C, N, HQ, WQ] (channel-major)."""
     phases = np.zeros((geo.SH, geo.SW, geo.C, geo.N, geo.HQ, geo.WQ), dtype=x.dtype)
-    x_cn = x.transpose(1, 0, 2, 3)
+    # Swapping N and C first (whole images move) makes the phase split a same-order copy.
+    x_cn = np.ascontiguousarray(x.transpose(1, 0, 2, 3))
     for a, b, image, grid in _phase_views(geo):
         phases[a, b][grid] = x_cn[image]
     return phases
