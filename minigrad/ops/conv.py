@@ -208,18 +208,21 @@ def _to_phases(x, geo):
 def _from_phases(phases, geo, bias=None):
     """Phase grid -> NCHW [N, C, H, W] with the padding cropped (and `bias` [C] added).
 
-    Interleaving the phases into a channel-major image first and swapping C and N after is
-    ~3x faster than writing the strided, transposed NCHW view directly (short scattered rows).
+    With short phase rows (W / SW < 16) numpy writes the strided, transposed NCHW view slowly;
+    interleaving into a channel-major image first and swapping C and N after is then ~2x
+    faster, for a transient output-sized buffer.
     """
-    image_cn = np.empty((geo.C, geo.N, geo.H, geo.W), dtype=phases.dtype)
+    out = np.empty((geo.N, geo.C, geo.H, geo.W), dtype=phases.dtype)
+    short_rows = geo.W // geo.SW < 16
+    image_cn = (np.empty((geo.C, geo.N, geo.H, geo.W), dtype=phases.dtype) if short_rows
+                else out.transpose(1, 0, 2, 3))
     # Every padded position has exactly one phase cell, so `image_cn` is fully written.
     for a, b, image, grid in _phase_views(geo, phases.shape[-2]):
         image_cn[image] = phases[a, b][grid]
-    out = np.empty((geo.N, geo.C, geo.H, geo.W), dtype=phases.dtype)
-    if bias is None:
+    if short_rows:
         out[...] = image_cn.transpose(1, 0, 2, 3)
-    else:
-        np.add(image_cn.transpose(1, 0, 2, 3), bias.reshape(1, -1, 1, 1), out=out)
+    if bias is not None:
+        out += bias.reshape(1, -1, 1, 1)
     return out
 
 
@@ -235,7 +238,7 @@ def _tap_views(phases, block, geo, a, b, qh, qw):
     G, CG, N = geo.G, geo.C // geo.G, geo.N
     phase = phases[a, b].reshape(G, CG, N, geo.HQ * geo.WQ)
     start = qh * geo.WQ + qw
-    if geo.RH == geo.HQ:        # image-flat: one shift across all images of a channel
+    if (geo.RH, geo.RW) == (geo.HQ, geo.WQ):      # image-flat: one shift across all images of a channel
         images = N * geo.HQ * geo.WQ
         return (phase.reshape(G, CG, images)[..., start:],
                 block.reshape(G, CG, images)[..., :images - start])
@@ -250,7 +253,7 @@ def _copy_tap(phases, block, geo, a, b, qh, qw):
     """im2col's step: block <- the tap's window (image-flat: the unread tail set to zero)."""
     source, target = _tap_views(phases, block, geo, a, b, qh, qw)
     target[...] = source
-    if geo.RH == geo.HQ:
+    if (geo.RH, geo.RW) == (geo.HQ, geo.WQ):
         # Past the last image's padding rows: read nothing, and must not be garbage (NaN * 0).
         block.reshape(geo.G, geo.C // geo.G, -1)[..., target.shape[-1]:] = 0
 
