@@ -238,7 +238,7 @@ def _tap_views(phases, block, geo, a, b, qh, qw):
     G, CG, N = geo.G, geo.C // geo.G, geo.N
     phase = phases[a, b].reshape(G, CG, N, geo.HQ * geo.WQ)
     start = qh * geo.WQ + qw
-    if (geo.RH, geo.RW) == (geo.HQ, geo.WQ):      # image-flat: one shift across all images of a channel
+    if (geo.RH, geo.RW) == (geo.HQ, geo.WQ):  # image-flat: one shift for all images
         images = N * geo.HQ * geo.WQ
         return (phase.reshape(G, CG, images)[..., start:],
                 block.reshape(G, CG, images)[..., :images - start])
