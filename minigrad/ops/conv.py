@@ -42,6 +42,7 @@ import numpy as np
 
 from minigrad.core.checks import check_tensor, pair, shape_of
 from minigrad.core.op import Op
+from minigrad.core.tape import _state
 from minigrad.core.variable import Variable
 from minigrad.ops.math import reduce_sum
 
@@ -81,6 +82,8 @@ COPY_S = 0.4e-9               # per element of a long contiguous copy
 ADD_S = 1.35e-9               # per element of col2im's strided accumulate
 # An im2col piece of at most this many elements (8 MB of float32) stays mostly in cache.
 PIECE_ELEMENTS = 2 * 2 ** 20
+# Conv2d keeps x's im2col from forward to backward up to this many elements (32 MB float32).
+KEEP_COLS_ELEMENTS = 8 * 2 ** 20
 # The row-grid layouts `_Geometry` chooses from (None: let the cost model pick; tests force one).
 ROW_MODES = ("compact", "row-flat", "image-flat")
 FORCE_ROW_MODE = None
@@ -322,20 +325,24 @@ def _grouped_weight(w, geo):
 # -- the three kernels (ndarrays in, ndarrays out) ---------------------------------------------
 
 
-def _im2col_pieces(x, geo):
+def _im2col_pieces(x, geo, keep=False):
     """im2col in pieces: yield (tap indices, cols [G, T CG, N RH RW]) one tap chunk at a time.
 
     A chunk is the taps of one phase (one kernel row when the stride is 1), so the buffer,
-    reused for every chunk, is 1 / (SH SW) (or 1 / KH) of a full im2col.
+    reused for every chunk, is 1 / (SH SW) (or 1 / KH) of a full im2col. With `keep` every
+    piece gets its own memory, so the caller may hold them all (see `Conv2d`).
     """
     phases = _to_phases(x, geo)
     size = geo.N * geo.RH * geo.RW
     if geo.phases_are_cols:
         yield [tap[0] for tap in geo.taps], phases.reshape(1, -1, size)
         return
-    buffer = np.empty(geo.G * max(map(len, geo.chunks)) * (geo.C // geo.G) * size, x.dtype)
+    per_tap = geo.C * size
+    buffer = np.empty((len(geo.taps) if keep else max(map(len, geo.chunks))) * per_tap, x.dtype)
+    start = 0
     for number, chunk in enumerate(geo.chunks):
-        cols = buffer[:geo.G * len(chunk) * (geo.C // geo.G) * size]
+        cols = buffer[start:start + len(chunk) * per_tap]
+        start += len(chunk) * per_tap if keep else 0
         cols = cols.reshape(geo.G, len(chunk), geo.C // geo.G, geo.N, geo.RH, geo.RW)
         for i, (t, a, b, qh, qw) in enumerate(chunk):
             _copy_tap(phases, cols[:, i], geo, a, b, qh, qw)
@@ -344,12 +351,13 @@ def _im2col_pieces(x, geo):
         yield [tap[0] for tap in chunk], cols.reshape(geo.G, -1, size)
 
 
-def _forward_and_weight_grad(x, w, gy, geo, bias=None):
+def _forward_and_weight_grad(x, w, gy, geo, bias=None, pieces=None, kept=None):
     """conv2d forward y = W im2col(x) (when w is given) and weight gradient gy im2col(x)^T
     (when gy is given) from one pass over the im2col pieces of x.
 
     x [N, C, H, W], w [F, CG, KH, KW], gy [N, F, OH, OW] -> (y [N, F, OH, OW] or None,
-    gw [F, CG, KH, KW] or None).
+    gw [F, CG, KH, KW] or None). `pieces`, if given, are x's im2col pieces kept from an
+    earlier call (x is then not read); `kept`, if a list, receives this call's pieces.
     """
     G, FG, CG = geo.G, geo.F // geo.G, geo.C // geo.G
     size = geo.N * geo.RH * geo.RW
@@ -358,7 +366,11 @@ def _forward_and_weight_grad(x, w, gy, geo, bias=None):
         weight = w.reshape(G, FG, CG, geo.KH * geo.KW)
     if gy is not None:
         gw = np.empty((G, geo.KH * geo.KW, CG, FG), dtype=gy.dtype)    # transposed, see below
-    for taps, cols in _im2col_pieces(x, geo):
+    if pieces is None:
+        pieces = _im2col_pieces(x, geo, keep=kept is not None)
+    for taps, cols in pieces:
+        if kept is not None:
+            kept.append((taps, cols))
         if gy is not None and gy_rows is None:
             gy_rows = _to_rows(gy, geo)     # made here, not earlier, to keep the peak down
         if w is not None:
@@ -381,9 +393,9 @@ def _forward_and_weight_grad(x, w, gy, geo, bias=None):
     return y, gw
 
 
-def _forward_kernel(x, w, geo, bias=None):
-    """conv2d: x [N, C, H, W], w [F, CG, KH, KW] -> y [N, F, OH, OW]."""
-    return _forward_and_weight_grad(x, w, None, geo, bias)[0]
+def _forward_kernel(x, w, geo, bias=None, kept=None):
+    """conv2d: x [N, C, H, W], w [F, CG, KH, KW] -> y [N, F, OH, OW] (`kept`: see above)."""
+    return _forward_and_weight_grad(x, w, None, geo, bias, kept=kept)[0]
 
 
 def _input_grad_kernel(gy, w, geo, bias=None):
@@ -429,9 +441,10 @@ def _subpixel_input_grad(gy, w, geo, bias=None):
     return _from_phases(phases.reshape(geo.SH, geo.SW, geo.C, N, HQ, WQ), geo, bias)
 
 
-def _weight_grad_kernel(x, gy, geo):
-    """conv2d's weight gradient: x [N, C, H, W], gy [N, F, OH, OW] -> gw [F, CG, KH, KW]."""
-    return _forward_and_weight_grad(x, None, gy, geo)[1]
+def _weight_grad_kernel(x, gy, geo, pieces=None):
+    """conv2d's weight gradient: x [N, C, H, W], gy [N, F, OH, OW] -> gw [F, CG, KH, KW]
+    (`pieces`: x's im2col pieces, if kept)."""
+    return _forward_and_weight_grad(x, None, gy, geo, pieces=pieces)[1]
 
 
 # -- the ops ---------------------------------------------------------------------------------
@@ -453,17 +466,32 @@ class _ConvOp(Op):
 
 
 class Conv2d(_ConvOp):
-    """y = conv2d(x, w) + b; inputs x [N, C, H, W], w [F, CG, KH, KW], b [F] or None."""
+    """y = conv2d(x, w) + b; inputs x [N, C, H, W], w [F, CG, KH, KW], b [F] or None.
+
+    When w will need a gradient and x's im2col is small (<= KEEP_COLS_ELEMENTS), the forward
+    keeps it for backward's weight gradient (as THNN's `finput` did): one im2col per step.
+    """
+
+    def __call__(self, x, w, b=None):
+        geo = self._geo
+        self._pieces = ([] if _will_need_grad(w) and len(geo.taps) * geo.C * geo.N * geo.RH
+                        * geo.RW <= KEEP_COLS_ELEMENTS else None)
+        return super().__call__(x, w, b)
 
     def forward(self, x, w, b=None):
-        return _forward_kernel(x, w, self._geo, b)
+        return _forward_kernel(x, w, self._geo, b, kept=self._pieces)
 
     def backward(self, gy, x, w, b=None):
         geo = self._geo
+        pieces, self._pieces = self._pieces, None     # freed after one use
         gx = _conv2d_input_grad(gy, w, geo) if self.needs_grad(0) else None
-        gw = _conv2d_weight_grad(x, gy, geo) if self.needs_grad(1) else None
+        gw = _conv2d_weight_grad(x, gy, geo, pieces) if self.needs_grad(1) else None
         gb = reduce_sum(gy, dim=[0, 2, 3]) if b is not None and self.needs_grad(2) else None
         return gx, gw, gb
+
+    def release(self):
+        super().release()
+        self._pieces = None
 
 
 class Conv2dTranspose(_ConvOp):
@@ -484,10 +512,18 @@ class Conv2dTranspose(_ConvOp):
 
 
 class Conv2dWeightGrad(_ConvOp):
-    """gw = conv2d_weight_grad(x, gy): bilinear in (x, gy), so each gradient is a conv again."""
+    """gw = conv2d_weight_grad(x, gy): bilinear in (x, gy), so each gradient is a conv again.
+
+    `pieces`: x's im2col pieces kept by the forward conv, used instead of recomputing them.
+    """
+
+    def __init__(self, geo, pieces=None):
+        super().__init__(geo)
+        self._pieces = pieces
 
     def forward(self, x, gy):
-        return _weight_grad_kernel(x, gy, self._geo)
+        pieces, self._pieces = self._pieces, None
+        return _weight_grad_kernel(x, gy, self._geo, pieces)
 
     def backward(self, ggw, x, gy):
         geo = self._geo
@@ -504,8 +540,12 @@ def _conv2d_input_grad(gy, w, geo, b=None):
     return Conv2dTranspose(geo)(gy, w, b)
 
 
-def _conv2d_weight_grad(x, gy, geo):
-    return Conv2dWeightGrad(geo)(x, gy)
+def _conv2d_weight_grad(x, gy, geo, pieces=None):
+    return Conv2dWeightGrad(geo, pieces)(x, gy)
+
+
+def _will_need_grad(v):
+    return isinstance(v, Variable) and not v.stop_gradient and _state.grad_enabled
 
 
 def _conv2d_and_weight_grad(x, w, gy, geo):
