@@ -33,8 +33,9 @@ Why the layouts below: numpy is fast on long contiguous runs and slow on short s
     long runs instead of short rows. The padding costs GEMM work, so `_Geometry` prices the
     three layouts (compact, row-flat, image-flat) and takes the cheapest.
   - The input-gradient kernel has a second path, `_subpixel_input_grad`, writing the phase grid
-    with one GEMM and no col2im when that is cheaper; im2col runs in cache-sized pieces, and
-    the forward and weight-gradient GEMMs of conv2d_transpose's backward share them.
+    with one (per-group) GEMM over the taps' distinct shifts and no col2im when that is
+    cheaper; im2col runs in cache-sized pieces, and the forward and weight-gradient GEMMs of
+    conv2d_transpose's backward share them; conv2d keeps its pieces for its weight gradient.
 """
 import numbers
 
@@ -93,7 +94,7 @@ class _Geometry:
     """Shapes, grid sizes and the tap table of one convolution (see the module notation)."""
 
     __slots__ = ("N", "C", "F", "H", "W", "KH", "KW", "SH", "SW", "PH", "PW", "DH", "DW", "G",
-                 "OH", "OW", "HQ", "WQ", "RH", "RW", "QH", "QW", "taps", "chunks", "subpixel",
+                 "OH", "OW", "HQ", "WQ", "RH", "RW", "QH", "QW", "taps", "chunks", "shifts", "subpixel",
                  "phases_are_cols")
 
     def __init__(self, N, C, F, H, W, kernel, stride, padding, dilation, groups):
@@ -125,6 +126,8 @@ class _Geometry:
             if self.chunks[-1] and (len(self.chunks[-1]) + len(group)) * per_tap > PIECE_ELEMENTS:
                 self.chunks.append([])
             self.chunks[-1].extend(group)
+        # The distinct (qh, qw) shifts of the taps (dilation leaves gaps between them).
+        self.shifts = sorted({tap[3:] for tap in self.taps})
         self.subpixel = self._subpixel_is_cheaper()
         # Kernel == stride (U-Net up-sampling, patchify): tap t is exactly phase t, unshifted,
         # and then the phase grid already *is* the im2col, in the same memory order.
@@ -160,15 +163,14 @@ class _Geometry:
 
     def _subpixel_is_cheaper(self):
         """Does `_subpixel_input_grad` beat GEMM + col2im for this shape (cost model above)?"""
-        if self.G != 1:
-            return False
-        shifts = self.QH * self.QW
+        shifts = len(self.shifts)
         m_sub = self.N * max(self.OH + self.QH - 1, -(-(self.H + 2 * self.PH) // self.SH)) * self.WQ
         m_col = self.N * self.RH * self.RW
         kk = self.KH * self.KW
-        cost_sub = (2 * self.SH * self.SW * shifts * self.C * self.F * m_sub / GEMM_FLOPS_PER_S
+        c_f = self.C * self.F // self.G
+        cost_sub = (2 * self.SH * self.SW * shifts * c_f * m_sub / GEMM_FLOPS_PER_S
                     + shifts * self.F * m_sub * COPY_S)
-        cost_col = 2 * kk * self.C * self.F * m_col / GEMM_FLOPS_PER_S + kk * self.C * m_col * ADD_S
+        cost_col = 2 * kk * c_f * m_col / GEMM_FLOPS_PER_S + kk * self.C * m_col * ADD_S
         return cost_sub < cost_col
 
 
@@ -209,7 +211,8 @@ def _to_phases(x, geo):
 
 
 def _from_phases(phases, geo, bias=None):
-    """Phase grid -> NCHW [N, C, H, W] with the padding cropped (and `bias` [C] added).
+    """Phase grid [SH, SW, C, N, HQ, WQ] (or [SH, SW, G, CG, N, HQ, WQ], any strides) -> NCHW
+    [N, C, H, W] with the padding cropped (and `bias` [C] added).
 
     With short phase rows (W / SW < 16) numpy writes the strided, transposed NCHW view slowly;
     interleaving into a channel-major image first and swapping C and N after is then ~2x
@@ -219,9 +222,13 @@ def _from_phases(phases, geo, bias=None):
     short_rows = geo.W // geo.SW < 16
     image_cn = (np.empty((geo.C, geo.N, geo.H, geo.W), dtype=phases.dtype) if short_rows
                 else out.transpose(1, 0, 2, 3))
+    if phases.ndim == 6:
+        phases = phases[:, :, None]
+    groups = phases.shape[2]
+    image_g = image_cn.reshape(groups, geo.C // groups, geo.N, geo.H, geo.W)   # a view
     # Every padded position has exactly one phase cell, so `image_cn` is fully written.
     for a, b, image, grid in _phase_views(geo, phases.shape[-2]):
-        image_cn[image] = phases[a, b][grid]
+        image_g[(slice(None),) + image] = phases[a, b][(slice(None),) + grid]
     if short_rows:
         out[...] = image_cn.transpose(1, 0, 2, 3)
     if bias is not None:
@@ -416,7 +423,8 @@ def _subpixel_input_grad(gy, w, geo, bias=None):
     row grid writes the phase grid directly: no cols buffer and no accumulation. Worth it when
     the phase grid is not much larger than the output rows (the cost model decides; G == 1).
     """
-    F, N, WQ = geo.F, geo.N, geo.WQ
+    G, F, N, WQ = geo.G, geo.F, geo.N, geo.WQ
+    FG, CG, shifts = F // G, geo.C // G, geo.shifts
     # Shifted reads wrap into zero columns (>= OW) or zero rows (>= OH) of the previous image,
     # so unlike a tap window no spare row is needed.
     HQ = max(geo.OH + geo.QH - 1, -(-(geo.H + 2 * geo.PH) // geo.SH))
@@ -425,20 +433,25 @@ def _subpixel_input_grad(gy, w, geo, bias=None):
     grid = np.zeros((F, lead + images), dtype=gy.dtype)
     rows = grid[:, lead:].reshape(F, N, HQ, WQ)
     rows[:, :, :geo.OH, :geo.OW] = gy.transpose(1, 0, 2, 3)
-    if geo.QH * geo.QW == 1:
+    if shifts == [(0, 0)]:
         shifted = grid        # one shift, by zero: the grid itself
     else:
-        shifted = np.empty((geo.QH, geo.QW, F, images), dtype=gy.dtype)
-        for qh in range(geo.QH):
-            for qw in range(geo.QW):
-                start = lead - (qh * WQ + qw)
-                shifted[qh, qw] = grid[:, start:start + images]
-    weight = np.zeros((geo.SH, geo.SW, geo.C, geo.QH, geo.QW, F), dtype=w.dtype)
+        shifted = np.empty((G, len(shifts), FG, images), dtype=gy.dtype)
+        grid_g = grid.reshape(G, FG, -1)
+        for s, (qh, qw) in enumerate(shifts):
+            start = lead - (qh * WQ + qw)
+            shifted[:, s] = grid_g[..., start:start + images]
+    # Per group, weight[g, (a, b, c), (s, f)] = w[g FG + f, c, tap] for the tap of phase (a, b)
+    # and shift s, zero where no tap has that pair.
+    weight = np.zeros((G, geo.SH, geo.SW, CG, len(shifts), FG), dtype=w.dtype)
+    w_g = w.reshape(G, FG, CG, geo.KH * geo.KW)
     for t, a, b, qh, qw in geo.taps:
-        weight[a, b, :, qh, qw, :] = w[:, :, t // geo.KW, t % geo.KW].T
-    phases = np.matmul(weight.reshape(geo.SH * geo.SW * geo.C, -1), shifted.reshape(-1, images))
+        weight[:, a, b, :, shifts.index((qh, qw)), :] = w_g[..., t].transpose(0, 2, 1)
+    phases = np.matmul(weight.reshape(G, geo.SH * geo.SW * CG, -1),
+                       shifted.reshape(G, -1, images))
     del grid, rows, shifted         # free the shifted copies before allocating the output
-    return _from_phases(phases.reshape(geo.SH, geo.SW, geo.C, N, HQ, WQ), geo, bias)
+    phases = phases.reshape(G, geo.SH, geo.SW, CG, N, HQ, WQ).transpose(1, 2, 0, 3, 4, 5, 6)
+    return _from_phases(phases, geo, bias)
 
 
 def _weight_grad_kernel(x, gy, geo, pieces=None):
