@@ -83,8 +83,8 @@ COPY_S = 0.4e-9               # per element of a long contiguous copy
 ADD_S = 1.35e-9               # per element of col2im's strided accumulate
 # An im2col piece of at most this many elements (8 MB of float32) stays mostly in cache.
 PIECE_ELEMENTS = 2 * 2 ** 20
-# Conv2d keeps x's im2col from forward to backward up to this many elements (32 MB float32).
-KEEP_COLS_ELEMENTS = 8 * 2 ** 20
+# Conv2d keeps x's im2col from forward to backward up to this many elements (64 MB float32).
+KEEP_COLS_ELEMENTS = 16 * 2 ** 20
 # The row-grid layouts `_Geometry` chooses from (None: let the cost model pick; tests force one).
 ROW_MODES = ("compact", "row-flat", "image-flat")
 FORCE_ROW_MODE = None
