@@ -78,6 +78,7 @@ def output_size_range(size, kernel, stride, padding, dilation):
 
 # Cost model for choosing layouts and paths by shape, measured on a 2-core AVX-512 machine:
 GEMM_FLOPS_PER_S = 1.5e11     # numpy float32 matmul on these shapes
+GEMM_READ_S = 0.25e-9         # per element a GEMM streams when few rows make it memory-bound
 LOOP_S = 3e-9                 # overhead of one short numpy inner loop (row of a copy)
 COPY_S = 0.4e-9               # per element of a long contiguous copy
 ADD_S = 1.35e-9               # per element of col2im's strided accumulate
@@ -145,7 +146,8 @@ class _Geometry:
         image-flat (HQ, WQ): a tap is one flat shift across all images of a channel (a loop per
             channel); the GEMMs also compute the HQ - OH padding rows. Best for small images.
         The cost model prices GEMM work against numpy loop overheads for the three GEMMs and two
-        tap passes (im2col and col2im, or two im2cols) of a forward + backward.
+        tap passes (im2col and col2im, or two im2cols) of a forward + backward. A GEMM with few
+        output rows (LeNet's 6 filters) is bound by streaming the cols, not by its FLOPs.
         """
         sizes = {"compact": (self.OH, self.OW), "row-flat": (self.OH, self.WQ),
                  "image-flat": (self.HQ, self.WQ)}
@@ -157,7 +159,8 @@ class _Geometry:
         def cost(mode):
             rh, rw = sizes[mode]
             columns = n * rh * rw
-            gemms = 3 * 2 * self.F * kk_c // self.G * columns / GEMM_FLOPS_PER_S
+            gemms = 3 * max(2 * self.F * kk_c // self.G * columns / GEMM_FLOPS_PER_S,
+                            (kk_c + self.F) * columns * GEMM_READ_S)
             return gemms + 2 * (loops[mode] * LOOP_S + kk_c * columns * COPY_S)
         return sizes[min(ROW_MODES, key=cost)]
 
