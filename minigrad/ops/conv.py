@@ -335,12 +335,13 @@ def _grouped_weight(w, geo):
 # -- the three kernels (ndarrays in, ndarrays out) ---------------------------------------------
 
 
-def _im2col_pieces(x, geo, keep=False):
+def _im2col_pieces(x, geo, buffer=None):
     """im2col in pieces: yield (tap indices, cols [G, T CG, N RH RW]) one tap chunk at a time.
 
     A chunk is the taps of one phase (one kernel row when the stride is 1), so the buffer,
-    reused for every chunk, is 1 / (SH SW) (or 1 / KH) of a full im2col. With `keep` every
-    piece gets its own memory, so the caller may hold them all (see `Conv2d`).
+    reused for every chunk, is 1 / (SH SW) (or 1 / KH) of a full im2col. With a `buffer` of
+    KH KW C N RH RW elements every piece gets its own part of it, so the caller may hold them
+    all (see `Conv2d`).
     """
     phases = _to_phases(x, geo)
     size = geo.N * geo.RH * geo.RW
@@ -348,7 +349,9 @@ def _im2col_pieces(x, geo, keep=False):
         yield [tap[0] for tap in geo.taps], phases.reshape(1, -1, size)
         return
     per_tap = geo.C * size
-    buffer = np.empty((len(geo.taps) if keep else max(map(len, geo.chunks))) * per_tap, x.dtype)
+    keep = buffer is not None
+    if not keep:
+        buffer = np.empty(max(map(len, geo.chunks)) * per_tap, x.dtype)
     start = 0
     for number, chunk in enumerate(geo.chunks):
         cols = buffer[start:start + len(chunk) * per_tap]
@@ -361,13 +364,14 @@ def _im2col_pieces(x, geo, keep=False):
         yield [tap[0] for tap in chunk], cols.reshape(geo.G, -1, size)
 
 
-def _forward_and_weight_grad(x, w, gy, geo, bias=None, pieces=None, kept=None):
+def _forward_and_weight_grad(x, w, gy, geo, bias=None, pieces=None, buffer=None, kept=None):
     """conv2d forward y = W im2col(x) (when w is given) and weight gradient gy im2col(x)^T
     (when gy is given) from one pass over the im2col pieces of x.
 
     x [N, C, H, W], w [F, CG, KH, KW], gy [N, F, OH, OW] -> (y [N, F, OH, OW] or None,
     gw [F, CG, KH, KW] or None). `pieces`, if given, are x's im2col pieces kept from an
-    earlier call (x is then not read); `kept`, if a list, receives this call's pieces.
+    earlier call (x is then not read); `kept`, if a list, receives this call's pieces, laid
+    out in `buffer` (see `_im2col_pieces`).
     """
     G, FG, CG = geo.G, geo.F // geo.G, geo.C // geo.G
     size = geo.N * geo.RH * geo.RW
@@ -377,7 +381,7 @@ def _forward_and_weight_grad(x, w, gy, geo, bias=None, pieces=None, kept=None):
     if gy is not None:
         gw = np.empty((G, geo.KH * geo.KW, CG, FG), dtype=gy.dtype)    # transposed, see below
     if pieces is None:
-        pieces = _im2col_pieces(x, geo, keep=kept is not None)
+        pieces = _im2col_pieces(x, geo, buffer)
     for taps, cols in pieces:
         if kept is not None:
             kept.append((taps, cols))
@@ -403,9 +407,9 @@ def _forward_and_weight_grad(x, w, gy, geo, bias=None, pieces=None, kept=None):
     return y, gw
 
 
-def _forward_kernel(x, w, geo, bias=None, kept=None):
+def _forward_kernel(x, w, geo, bias=None, buffer=None, kept=None):
     """conv2d: x [N, C, H, W], w [F, CG, KH, KW] -> y [N, F, OH, OW] (`kept`: see above)."""
-    return _forward_and_weight_grad(x, w, None, geo, bias, kept=kept)[0]
+    return _forward_and_weight_grad(x, w, None, geo, bias, buffer=buffer, kept=kept)[0]
 
 
 def _input_grad_kernel(gy, w, geo, bias=None):
@@ -486,28 +490,66 @@ class Conv2d(_ConvOp):
 
     When w will need a gradient and x's im2col is small (<= KEEP_COLS_ELEMENTS), the forward
     keeps it for backward's weight gradient (as THNN's `finput` did): one im2col per step.
+    Its buffer then comes from, and goes back to, `_SPARE_COLS`.
     """
 
     def __call__(self, x, w, b=None):
         geo = self._geo
-        self._pieces = ([] if _will_need_grad(w) and len(geo.taps) * geo.C * geo.N * geo.RH
-                        * geo.RW <= KEEP_COLS_ELEMENTS else None)
+        size = len(geo.taps) * geo.C * geo.N * geo.RH * geo.RW
+        self._keep = _will_need_grad(w) and size <= KEEP_COLS_ELEMENTS
+        self._pieces = self._buffer = None
         return super().__call__(x, w, b)
 
     def forward(self, x, w, b=None):
-        return _forward_kernel(x, w, self._geo, b, kept=self._pieces)
+        if self._keep:
+            geo = self._geo
+            self._pieces = []
+            self._buffer = _SPARE_COLS.take(
+                len(geo.taps) * geo.C * geo.N * geo.RH * geo.RW, x.dtype)
+        return _forward_kernel(x, w, self._geo, b, self._buffer, self._pieces)
 
     def backward(self, gy, x, w, b=None):
         geo = self._geo
-        pieces, self._pieces = self._pieces, None     # freed after one use
+        pieces, self._pieces = self._pieces, None     # used once, then recomputed if needed
         gx = _conv2d_input_grad(gy, w, geo) if self.needs_grad(0) else None
         gw = _conv2d_weight_grad(x, gy, geo, pieces) if self.needs_grad(1) else None
         gb = reduce_sum(gy, dim=[0, 2, 3]) if b is not None and self.needs_grad(2) else None
+        if pieces is not None:
+            # gw is computed (eagerly, in both modes): nothing reads the pieces any more.
+            _SPARE_COLS.give(self._buffer)
+        self._buffer = None
         return gx, gw, gb
 
     def release(self):
         super().release()
-        self._pieces = None
+        self._pieces = self._buffer = None
+
+
+class _SpareBuffers:
+    """A few flat buffers kept for reuse, at most `limit` bytes in all (oldest dropped).
+
+    Conv2d's kept im2col lives from forward to backward, so glibc returns it to the system on
+    free, and a fresh multi-MB buffer pays a page fault per 4 KB on first touch: that cost
+    LeNet more than the second im2col it saves. Reused memory is already mapped.
+    """
+
+    def __init__(self, limit):
+        self.limit = limit
+        self._buffers = []
+
+    def take(self, size, dtype):
+        for i, buffer in enumerate(self._buffers):
+            if buffer.size == size and buffer.dtype == dtype:
+                return self._buffers.pop(i)
+        return np.empty(size, dtype)
+
+    def give(self, buffer):
+        self._buffers.append(buffer)
+        while sum(b.nbytes for b in self._buffers) > self.limit:
+            self._buffers.pop(0)
+
+
+_SPARE_COLS = _SpareBuffers(KEEP_COLS_ELEMENTS * 4)
 
 
 class Conv2dTranspose(_ConvOp):
