@@ -479,7 +479,7 @@ def test_conv2d_transpose_layer_is_drawn_with_its_attributes_in_its_cluster():
     where = clusters_of(source)
     (conv,) = [n for n in text if n.startswith("op") and text[n].startswith("conv2d_transpose")]
     assert text[conv] == (r"conv2d_transpose\nstride=(2, 2)\npadding=(1, 1)\ndilation=(1, 1)"
-                          r"\ngroups=2")
+                          r"\ngroups=2\noutput_size=(6, 6)")
     assert where[conv] == up.full_name()            # called on its own: its full name
     weight = [n for n in text if text[n].startswith(up.weight.name)]
     assert text[weight[0]] == (rf"{up.weight.name}\n[4, 1, 3, 3] float32\nparameter"

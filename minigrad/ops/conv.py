@@ -558,6 +558,10 @@ class Conv2dTranspose(_ConvOp):
     x [N, F, OH, OW] is the conv's output side, w [F, CG, KH, KW], y [N, C, H, W].
     """
 
+    def __init__(self, geo):
+        super().__init__(geo)
+        self.output_size = (geo.H, geo.W)     # shown in drawings next to stride and padding
+
     def forward(self, x, w, b=None):
         return _input_grad_kernel(x, w, self._geo, b)
 
