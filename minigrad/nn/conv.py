@@ -55,6 +55,20 @@ def _check_input(where, layer, input, channels):
                         f"dtype='{input.dtype}')")
 
 
+def _read_conv_args(layer, where, num_channels, num_filters, filter_size, stride, padding,
+                    dilation, groups, use_cudnn, act):
+    """Validate and store the arguments Conv2D and Conv2DTranspose share."""
+    layer._num_channels = _positive_int(where, "num_channels", num_channels)
+    layer._num_filters = _positive_int(where, "num_filters", num_filters)
+    layer._filter_size = pair(where, "filter_size", filter_size, minimum=1)
+    layer._stride = pair(where, "stride", stride, minimum=1)
+    layer._padding = pair(where, "padding", padding, minimum=0)
+    layer._dilation = pair(where, "dilation", dilation, minimum=1)
+    layer._groups = _groups(where, groups, layer._num_channels, layer._num_filters)
+    layer._use_cudnn = _check_bool(where, "use_cudnn", use_cudnn)
+    layer._act = check_act(act, where)
+
+
 class Conv2D(Layer):
     """2-D convolution layer over NCHW input: `act(conv2d(input, weight) + bias)`.
 
@@ -80,15 +94,8 @@ class Conv2D(Layer):
         where = "Conv2D"
         _check_dtype(where, dtype)
         super().__init__(dtype=dtype)
-        self._num_channels = _positive_int(where, "num_channels", num_channels)
-        self._num_filters = _positive_int(where, "num_filters", num_filters)
-        self._filter_size = pair(where, "filter_size", filter_size, minimum=1)
-        self._stride = pair(where, "stride", stride, minimum=1)
-        self._padding = pair(where, "padding", padding, minimum=0)
-        self._dilation = pair(where, "dilation", dilation, minimum=1)
-        self._groups = _groups(where, groups, self._num_channels, self._num_filters)
-        self._use_cudnn = _check_bool(where, "use_cudnn", use_cudnn)
-        self._act = check_act(act, where)
+        _read_conv_args(self, where, num_channels, num_filters, filter_size, stride, padding,
+                        dilation, groups, use_cudnn, act)
         kh, kw = self._filter_size
         std = math.sqrt(2.0 / (kh * kw * self._num_channels))
         self.weight = self.create_parameter(
@@ -144,18 +151,11 @@ class Conv2DTranspose(Layer):
         where = "Conv2DTranspose"
         _check_dtype(where, dtype)
         super().__init__(dtype=dtype)
-        self._num_channels = _positive_int(where, "num_channels", num_channels)
-        self._num_filters = _positive_int(where, "num_filters", num_filters)
-        self._filter_size = pair(where, "filter_size", filter_size, minimum=1)
+        _read_conv_args(self, where, num_channels, num_filters, filter_size, stride, padding,
+                        dilation, groups, use_cudnn, act)
         if output_size is not None:
             output_size = pair(where, "output_size", output_size, minimum=1)
         self._output_size = output_size
-        self._padding = pair(where, "padding", padding, minimum=0)
-        self._stride = pair(where, "stride", stride, minimum=1)
-        self._dilation = pair(where, "dilation", dilation, minimum=1)
-        self._groups = _groups(where, groups, self._num_channels, self._num_filters)
-        self._use_cudnn = _check_bool(where, "use_cudnn", use_cudnn)
-        self._act = check_act(act, where)
         kh, kw = self._filter_size
         # Default Xavier: fan_in = (C_out / groups) KH KW, fan_out = C_in KH KW (Paddle's rule).
         self.weight = self.create_parameter(
