@@ -4,11 +4,12 @@ PyTorch CPU in the same process, on the shapes of the convolution issue (fp32, N
     python benchmarks/bench_conv.py              # 7 timed runs per case
     python benchmarks/bench_conv.py --repeats 3  # quicker
     python benchmarks/bench_conv.py --only dcgan --ops transpose
-    python benchmarks/bench_conv.py --rounds 3   # median of three round-robin passes
+    python benchmarks/bench_conv.py --rounds 3   # three blocks each, order alternating
 
-Each case: warm-up, then the median of `--repeats` timed runs, minigrad and PyTorch alternating;
-with `--rounds R` every case is measured R times round-robin and the medians are reported
-(`ratio` is the median of the per-round ratios). `ratio` is minigrad's time over
+Each case: minigrad and PyTorch each in their own block (pause, warm-up, then the median of
+`--repeats` timed runs; see timing.py for why not step by step in alternation); with
+`--rounds R` every case gets R pairs of blocks and the medians are reported (`ratio` is the
+median of the per-round ratios). `ratio` is minigrad's time over
 PyTorch's (below 1.0 means minigrad is faster); GFLOP/s counts the three GEMM-sized products
 (forward, input gradient, weight gradient). `peak MB` is the peak of numpy allocations during
 one forward+backward (tracemalloc) beyond the inputs, next to the size of one im2col buffer
@@ -18,12 +19,13 @@ shared, so compare ratios measured together rather than absolute times across ru
 """
 import argparse
 import statistics
-import time
 import tracemalloc
 
 import numpy as np
 
 import minigrad as fluid
+from timing import ratio, time_blocks
+
 from minigrad.ops.conv import conv2d, conv2d_transpose, conv_output_size, deconv_output_size
 
 try:
@@ -90,20 +92,6 @@ class Case:
         return x.grad, w.grad
 
 
-def median_ms(steps, repeats, warmup=2):
-    """Median ms of each step, timed alternately so load changes hit every step alike."""
-    for _ in range(warmup):
-        for step in steps:
-            step()
-    times = [[] for _ in steps]
-    for _ in range(repeats):
-        for step, series in zip(steps, times):
-            start = time.perf_counter()
-            step()
-            series.append(time.perf_counter() - start)
-    return [statistics.median(series) * 1e3 for series in times]
-
-
 def peak_mb(step):
     """Peak numpy allocation (MB) during one call, beyond what was allocated before it."""
     tracemalloc.start()
@@ -138,23 +126,22 @@ def main():
     with fluid.dygraph.guard():
         cases = [Case(op, *shape, rng=rng) for op in ops for shape in SHAPES
                  if options.only in shape[0]]
-        times = {id(case): [] for case in cases}
-        for round_ in range(options.rounds):
-            for case in cases:
-                steps = [case.minigrad_step] + ([case.torch_step] if use_torch else [])
-                times[id(case)].append(median_ms(steps, options.repeats))
-                if options.rounds > 1:
-                    print(f"  round {round_ + 1}/{options.rounds}: {case.op} {case.name}",
-                          flush=True, end="\r")
+        times = {}
+        for number, case in enumerate(cases):
+            steps = {"minigrad": case.minigrad_step}
+            if use_torch:
+                steps["torch"] = case.torch_step
+            print(f"  {number + 1}/{len(cases)}: {case.op} {case.name}", flush=True, end="\r")
+            times[id(case)] = time_blocks(steps, options.repeats, rounds=options.rounds)
         print(header + " " * 8)
         print("-" * len(header))
         for case in cases:
-            ms = statistics.median(t[0] for t in times[id(case)])
+            measured = times[id(case)]
+            ms = statistics.median(measured["minigrad"])
             peak = peak_mb(case.minigrad_step)
             if use_torch:
-                torch_ms = statistics.median(t[1] for t in times[id(case)])
-                ratio = statistics.median(t[0] / t[1] for t in times[id(case)])
-                torch_text = f"{torch_ms:>9.2f} {ratio:>6.2f}"
+                torch_ms = statistics.median(measured["torch"])
+                torch_text = f"{torch_ms:>9.2f} {ratio(measured['minigrad'], measured['torch']):>6.2f}"
                 torch_gf = f"{case.flops / torch_ms / 1e6:>10.1f}"
             else:
                 torch_text, torch_gf = f"{'-':>9} {'-':>6}", f"{'-':>10}"

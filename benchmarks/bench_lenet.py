@@ -6,19 +6,20 @@ Batch 64 of 1x28x28 float32 images, 10 classes:
 A step is forward, backward, Adam update, clear gradients. PyTorch gets minigrad's initial
 weights (Linear weights transposed: minigrad's are [in, out]); the first step's losses must agree.
 
-Each repeat times `--steps` steps of minigrad, then of PyTorch (alternating, so a change in the
-machine's load hits both); the table shows the median ms/step and minigrad's time over PyTorch's.
+Each framework runs in its own block of 7 repeats of `--steps` steps, after a pause (see
+timing.py for why not in alternation); `--rounds` pairs of blocks, order alternating. The table
+shows the median ms/step and the median of the per-round ratios of minigrad's time to each.
 
-    python benchmarks/bench_lenet.py                 # 7 repeats of 20 steps
+    python benchmarks/bench_lenet.py                 # 3 rounds of 7 repeats of 20 steps
     python benchmarks/bench_lenet.py --profile       # also cProfile 50 minigrad steps
 """
 import argparse
 import cProfile
 import pstats
 import statistics
-import time
 
 import numpy as np
+from timing import ratio, time_blocks
 
 import minigrad as fluid
 
@@ -98,21 +99,6 @@ def torch_step_fn(images, labels, model):
     return step
 
 
-def median_ms(steps, n, repeats, warmup=5):
-    """{name: median ms per step}, the frameworks timed alternately within each repeat."""
-    for step in steps.values():
-        for _ in range(warmup):
-            step()
-    samples = {name: [] for name in steps}
-    for _ in range(repeats):
-        for name, step in steps.items():
-            start = time.perf_counter()
-            for _ in range(n):
-                step()
-            samples[name].append((time.perf_counter() - start) / n * 1e3)
-    return {name: statistics.median(values) for name, values in samples.items()}
-
-
 def profile(step, n=50, top=25):
     profiler = cProfile.Profile()
     profiler.enable()
@@ -129,6 +115,8 @@ def main(argv=None):
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--steps", type=int, default=20, help="steps per timed repeat")
     parser.add_argument("--repeats", type=int, default=7, help="timed repeats (median shown)")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="blocks per framework, order alternating (median shown)")
     parser.add_argument("--profile", action="store_true", help="cProfile minigrad steps too")
     args = parser.parse_args(argv)
     images, labels = make_data()
@@ -147,7 +135,9 @@ def main(argv=None):
         first = {name: float(s()) for name, s in steps.items()}
         values = list(first.values())
         assert max(values) - min(values) < 1e-4 * max(1.0, abs(values[0])), first
-        times = median_ms(steps, args.steps, args.repeats)
+        measured = time_blocks(steps, args.repeats, per_sample=args.steps, warmup=5,
+                               rounds=args.rounds)
+        times = {name: statistics.median(values) for name, values in measured.items()}
         if args.profile:
             profile(step)
     ours = times["minigrad"]
@@ -156,7 +146,7 @@ def main(argv=None):
     print(f"first-step losses: " + ", ".join(f"{k.split()[0]} {v:.6f}" for k, v in first.items()))
     print(f"{'implementation':<34}{'ms/step':>10}{'minigrad / this':>18}")
     for name, ms in times.items():
-        print(f"{name:<34}{ms:>10.2f}{ours / ms:>17.2f}x")
+        print(f"{name:<34}{ms:>10.2f}{ratio(measured['minigrad'], measured[name]):>17.2f}x")
 
 
 if __name__ == "__main__":
