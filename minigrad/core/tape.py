@@ -11,6 +11,8 @@ import functools
 import itertools
 import weakref
 
+from minigrad.core.allocator import keep_freed_memory
+
 __all__ = ["Tape", "guard", "enable_dygraph", "disable_dygraph", "in_dygraph_mode", "no_grad",
            "enable_grad", "is_grad_enabled", "current_tape", "require_dygraph"]
 
@@ -105,6 +107,7 @@ def guard(place=None):
             y = fluid.layers.relu(x)
     """
     from minigrad.core import naming
+    keep_freed_memory()
     tape = Tape()
     _state.tapes.append(tape)
     with naming.fresh_namespace():
@@ -119,6 +122,7 @@ _global_tapes = []
 
 def enable_dygraph(place=None):
     """Turn dygraph mode on until `disable_dygraph()`, like entering a guard that stays open."""
+    keep_freed_memory()
     tape = Tape()
     _global_tapes.append(tape)
     _state.tapes.append(tape)
