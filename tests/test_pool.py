@@ -17,6 +17,8 @@ CASES = [
     ((2, 1, 5, 8), (2, 3), (1, 2), (1, 1), True),
     ((1, 1, 1, 1), 1, 1, 0, False),
     ((1, 2, 4, 4), 4, 1, 0, False),
+    ((2, 2, 7, 7), 2, 2, 0, False),          # disjoint windows, last row and column unread
+    ((1, 2, 6, 9), 2, (2, 3), 0, False),     # disjoint windows with gaps between them
 ]
 
 
@@ -93,11 +95,13 @@ def test_max_gradient_with_ties_goes_to_the_first_maximal_cell(shape, size, stri
     np.testing.assert_allclose(got, expected, atol=1e-12)
 
 
-def test_max_gradgradcheck_for_windows_that_tile():
-    x = np.random.default_rng(5).permutation(2 * 3 * 6 * 6).reshape(2, 3, 6, 6) / 7.0
+@pytest.mark.parametrize("shape, size, stride", [((2, 3, 6, 6), 2, 2), ((1, 2, 7, 7), 2, 2),
+                                                  ((1, 2, 6, 9), 2, (2, 3))])
+def test_max_gradgradcheck_for_disjoint_windows(shape, size, stride):
+    x = np.random.default_rng(5).permutation(np.prod(shape)).reshape(shape) / 7.0
 
     def fn(x):
-        return fluid.layers.tanh(pool2d(x, 2, "max", 2))
+        return fluid.layers.tanh(pool2d(x, size, "max", stride))
     assert minigrad.gradcheck(fn, [x])
     assert minigrad.gradgradcheck(fn, [x])
 

@@ -42,6 +42,9 @@ class _Window:
         # Padded extent every window fits in (ceil_mode may need more than 2 * padding).
         self.HP = max(self.H + 2 * self.PH, (self.OH - 1) * self.SH + self.KH)
         self.WP = max(self.W + 2 * self.PW, (self.OW - 1) * self.SW + self.KW)
+        # Windows that neither overlap nor reach into padding: every cell is in at most one.
+        self.disjoint = ((self.HP, self.WP) == (self.H, self.W)
+                         and self.KH <= self.SH and self.KW <= self.SW)
 
     def taps(self):
         """(t, index of the tap's view into the padded input)."""
@@ -116,6 +119,7 @@ class MaxPool2d(Op):
         self.pool_padding = (window.PH, window.PW)
         self._window = window
         self._cells = None
+        self._y = None
 
     def forward(self, x):
         xpad = self._window.pad(x, -np.inf)
@@ -123,7 +127,36 @@ class MaxPool2d(Op):
         y = xpad[next(taps)[1]].copy()
         for _, index in taps:
             np.maximum(y, xpad[index], out=y)
+        if self._window.disjoint:
+            self._y = y         # the winners are found against it (the output holds it anyway)
         return y
+
+    def backward(self, gy, x):
+        if self._window.disjoint:
+            return TapMaskScatter(self._window, self._first_max_masks(x))(gy)
+        return CellScatter(self._window, self._winning_cells(x))(gy)
+
+    def release(self):
+        super().release()
+        self._y = None
+
+    def _first_max_masks(self, x):
+        """[T] bool arrays [N, C, OH, OW]: tap t holds its window's first maximal cell.
+
+        For disjoint unpadded windows (the usual 2x2 stride-2 pooling): each tap is compared
+        with the forward's maximum, and a window is claimed by its first tap that equals it.
+        """
+        x = _data(x)
+        masks, free = [], None
+        for _, index in self._window.taps():
+            hit = x[index] == self._y
+            if free is None:
+                free = ~hit
+            else:
+                hit &= free
+                free ^= hit
+            masks.append(hit)
+        return masks
 
     def _winning_cells(self, x):
         """[N C, OH OW] flat index, in the padded H W plane, of each window's first maximal cell
@@ -151,8 +184,44 @@ class MaxPool2d(Op):
             self._cells = cells.reshape(window.N * window.C, window.OH * window.OW)
         return self._cells
 
+
+class TapMaskScatter(Op):
+    """gx[tap t] = masks[t] * gy for disjoint, unpadded windows (each cell in at most one tap):
+    max pooling's gradient without cell indices. Its adjoint is `TapMaskGather`."""
+
+    def __init__(self, window, masks):
+        self._window = window
+        self._masks = masks
+
+    def forward(self, gy):
+        w = self._window
+        covered = (w.OH * w.SH, w.OW * w.SW) == (w.H, w.W) and (w.KH, w.KW) == (w.SH, w.SW)
+        gx = (np.empty if covered else np.zeros)((w.N, w.C, w.H, w.W), dtype=gy.dtype)
+        for (t, index), mask in zip(w.taps(), self._masks):
+            np.multiply(gy, mask, out=gx[index])
+        return gx
+
+    def backward(self, ggx, gy):
+        return TapMaskGather(self._window, self._masks)(ggx)
+
+
+class TapMaskGather(Op):
+    """y = sum_t masks[t] * x[tap t]: the adjoint of `TapMaskScatter` (and its gradient)."""
+
+    def __init__(self, window, masks):
+        self._window = window
+        self._masks = masks
+
+    def forward(self, x):
+        taps = zip(self._window.taps(), self._masks)
+        (_, index), mask = next(taps)
+        y = x[index] * mask
+        for (_, index), mask in taps:
+            y += x[index] * mask
+        return y
+
     def backward(self, gy, x):
-        return CellScatter(self._window, self._winning_cells(x))(gy)
+        return TapMaskScatter(self._window, self._masks)(gy)
 
 
 class CellScatter(Op):
