@@ -10,6 +10,7 @@ import time
 import numpy as np
 
 import minigrad as fluid
+from timing import SETTLE_S
 
 BATCH, IN, HIDDEN, OUT, LR = 16, 32, 64, 10, 0.01
 
@@ -106,10 +107,11 @@ def torch_step_fn(d):
                 p.grad = None
         return loss
 
-    return step, lambda: float(step())
+    return step, lambda: float(step().detach())
 
 
 def time_per_step(step, steps, repeats=7):
+    time.sleep(SETTLE_S)        # let the previous block's BLAS threads go idle (see timing.py)
     for _ in range(max(steps // 10, 20)):
         step()
     samples = []
