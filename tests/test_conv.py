@@ -127,12 +127,16 @@ VARIANTS = {
 }
 
 
-@pytest.fixture(params=sorted(VARIANTS) + ["subpixel", "col2im"])
+@pytest.fixture(params=sorted(VARIANTS) + ["subpixel", "col2im", "col2im_own_rows"])
 def variant(request, monkeypatch):
     """Force one layout (flat/compact rows), im2col chunking or input-gradient path."""
     for name, value in VARIANTS.get(request.param, {}).items():
         monkeypatch.setattr(C, name, value)
-    if request.param in ("subpixel", "col2im"):
+    if request.param == "col2im_own_rows":
+        # Forward and weight gradient on compact rows, GEMM + col2im on image-flat rows.
+        monkeypatch.setattr(C._Geometry, "_gemm_cost", lambda geo, columns: float(columns))
+        monkeypatch.setattr(C._Geometry, "_col2im_cost", lambda geo, columns, loops: -columns)
+    if request.param in ("subpixel", "col2im", "col2im_own_rows"):
         wanted = request.param == "subpixel"
         monkeypatch.setattr(C._Geometry, "_subpixel_is_cheaper",
                             lambda geo: wanted)

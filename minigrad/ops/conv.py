@@ -37,6 +37,7 @@ Why the layouts below: numpy is fast on long contiguous runs and slow on short s
     cheaper; im2col runs in cache-sized pieces, and the forward and weight-gradient GEMMs of
     conv2d_transpose's backward share them; conv2d keeps its pieces for its weight gradient.
 """
+import copy
 import numbers
 
 import numpy as np
@@ -82,6 +83,7 @@ GEMM_READ_S = 0.25e-9         # per element a GEMM streams when few rows make it
 LOOP_S = 3e-9                 # overhead of one short numpy inner loop (row of a copy)
 COPY_S = 0.4e-9               # per element of a long contiguous copy
 ADD_S = 1.35e-9               # per element of col2im's strided accumulate
+ADD_LOOP_S = 20e-9            # overhead of one short row of col2im's accumulate (3 operands)
 # An im2col piece of at most this many elements (8 MB of float32) stays mostly in cache.
 PIECE_ELEMENTS = 2 * 2 ** 20
 # Conv2d keeps x's im2col from forward to backward up to this many elements (64 MB float32).
@@ -96,7 +98,7 @@ class _Geometry:
 
     __slots__ = ("N", "C", "F", "H", "W", "KH", "KW", "SH", "SW", "PH", "PW", "DH", "DW", "G",
                  "OH", "OW", "HQ", "WQ", "RH", "RW", "QH", "QW", "taps", "chunks", "shifts", "subpixel",
-                 "phases_are_cols")
+                 "phases_are_cols", "input_grad_rows")
 
     def __init__(self, N, C, F, H, W, kernel, stride, padding, dilation, groups):
         self.N, self.C, self.F, self.H, self.W, self.G = N, C, F, H, W, groups
@@ -130,14 +132,26 @@ class _Geometry:
         # The distinct (qh, qw) shifts of the taps (dilation leaves gaps between them).
         self.shifts = sorted({tap[3:] for tap in self.taps})
         self.subpixel = self._subpixel_is_cheaper()
-        # Kernel == stride (U-Net up-sampling, patchify): tap t is exactly phase t, unshifted,
-        # and then the phase grid already *is* the im2col, in the same memory order.
-        self.phases_are_cols = (
-            self.G == 1 and (self.RH, self.RW) == (self.HQ, self.WQ)
-            and [tap[1:] for tap in self.taps] == [(a, b, 0, 0) for a in range(self.SH)
-                                                   for b in range(self.SW)])
+        self.phases_are_cols = self._phases_are_cols()
+        # GEMM + col2im prices its own row grid: col2im's short rows cost far more than im2col's.
+        self.input_grad_rows = (self._row_grid(FORCE_ROW_MODE, self._col2im_cost)
+                                if not self.subpixel else (self.RH, self.RW))
 
-    def _row_grid(self, mode=None):
+    def _phases_are_cols(self):
+        """Kernel == stride (U-Net up-sampling, patchify): tap t is exactly phase t, unshifted,
+        and then the phase grid already *is* the im2col, in the same memory order."""
+        return (self.G == 1 and (self.RH, self.RW) == (self.HQ, self.WQ)
+                and [tap[1:] for tap in self.taps] == [(a, b, 0, 0) for a in range(self.SH)
+                                                       for b in range(self.SW)])
+
+    def with_rows(self, rows):
+        """This geometry with the row grid `rows` (RH, RW) instead (for col2im; no pieces)."""
+        geo = copy.copy(self)
+        geo.RH, geo.RW = rows
+        geo.phases_are_cols = geo._phases_are_cols()
+        return geo
+
+    def _row_grid(self, mode=None, cost=None):
         """(RH, RW), the rows per image and row length of the output side's row grid.
 
         compact (OH, OW): no wasted GEMM work, but each tap copy is a loop per output row.
@@ -148,6 +162,7 @@ class _Geometry:
         The cost model prices GEMM work against numpy loop overheads for the three GEMMs and two
         tap passes (im2col and col2im, or two im2cols) of a forward + backward. A GEMM with few
         output rows (LeNet's 6 filters) is bound by streaming the cols, not by its FLOPs.
+        `cost(columns, loops)`, if given, prices something else (see `_col2im_cost`).
         """
         sizes = {"compact": (self.OH, self.OW), "row-flat": (self.OH, self.WQ),
                  "image-flat": (self.HQ, self.WQ)}
@@ -156,13 +171,22 @@ class _Geometry:
         kk_c, n = self.KH * self.KW * self.C, self.N
         loops = {"compact": kk_c * n * self.OH, "row-flat": kk_c * n, "image-flat": kk_c}
 
-        def cost(mode):
-            rh, rw = sizes[mode]
-            columns = n * rh * rw
-            gemms = 3 * max(2 * self.F * kk_c // self.G * columns / GEMM_FLOPS_PER_S,
-                            (kk_c + self.F) * columns * GEMM_READ_S)
-            return gemms + 2 * (loops[mode] * LOOP_S + kk_c * columns * COPY_S)
-        return sizes[min(ROW_MODES, key=cost)]
+        def forward_backward_cost(columns, loops):
+            return 3 * self._gemm_cost(columns) + 2 * (loops * LOOP_S + kk_c * columns * COPY_S)
+        cost = cost or forward_backward_cost
+        return sizes[min(ROW_MODES, key=lambda mode: cost(n * sizes[mode][0] * sizes[mode][1],
+                                                           loops[mode]))]
+
+    def _gemm_cost(self, columns):
+        """One of the three GEMMs over `columns` row-grid columns."""
+        kk_c = self.KH * self.KW * self.C
+        return max(2 * self.F * kk_c // self.G * columns / GEMM_FLOPS_PER_S,
+                   (kk_c + self.F) * columns * GEMM_READ_S)
+
+    def _col2im_cost(self, columns, loops):
+        """The input-gradient kernel's GEMM and col2im alone."""
+        return (self._gemm_cost(columns) + loops * ADD_LOOP_S
+                + self.KH * self.KW * self.C * columns * ADD_S)
 
     def _subpixel_is_cheaper(self):
         """Does `_subpixel_input_grad` beat GEMM + col2im for this shape (cost model above)?"""
@@ -416,6 +440,8 @@ def _input_grad_kernel(gy, w, geo, bias=None):
     """conv2d's input gradient: gy [N, F, OH, OW], w [F, CG, KH, KW] -> gx [N, C, H, W]."""
     if geo.subpixel:
         return _subpixel_input_grad(gy, w, geo, bias)
+    if geo.input_grad_rows != (geo.RH, geo.RW):
+        geo = geo.with_rows(geo.input_grad_rows)
     cols = np.matmul(_grouped_weight(w, geo).transpose(0, 2, 1), _to_rows(gy, geo))
     cols = cols.reshape(geo.G, geo.KH * geo.KW, geo.C // geo.G, geo.N, geo.RH, geo.RW)
     return col2im(cols, geo, bias)
