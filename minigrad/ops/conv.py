@@ -42,6 +42,7 @@ import numbers
 
 import numpy as np
 
+from minigrad.core.allocator import MMAP_LIMIT
 from minigrad.core.checks import check_tensor, pair, shape_of
 from minigrad.core.op import Op
 from minigrad.core.tape import _state
@@ -86,8 +87,9 @@ ADD_S = 1.35e-9               # per element of col2im's strided accumulate
 ADD_LOOP_S = 20e-9            # overhead of one short row of col2im's accumulate (3 operands)
 # An im2col piece of at most this many elements (8 MB of float32) stays mostly in cache.
 PIECE_ELEMENTS = 2 * 2 ** 20
-# Conv2d keeps x's im2col from forward to backward up to this many elements (64 MB float32).
-KEEP_COLS_ELEMENTS = 16 * 2 ** 20
+# Conv2d keeps x's im2col from forward to backward up to this many bytes. Larger blocks are fresh
+# mappings (see minigrad.core.allocator), whose page faults cost more than a second im2col.
+KEEP_COLS_BYTES = MMAP_LIMIT
 # The row-grid layouts `_Geometry` chooses from (None: let the cost model pick; tests force one).
 ROW_MODES = ("compact", "row-flat", "image-flat")
 FORCE_ROW_MODE = None
@@ -514,68 +516,39 @@ class _ConvOp(Op):
 class Conv2d(_ConvOp):
     """y = conv2d(x, w) + b; inputs x [N, C, H, W], w [F, CG, KH, KW], b [F] or None.
 
-    When w will need a gradient and x's im2col is small (<= KEEP_COLS_ELEMENTS), the forward
+    When w will need a gradient and x's im2col is small (<= KEEP_COLS_BYTES), the forward
     keeps it for backward's weight gradient (as THNN's `finput` did): one im2col per step.
-    Its buffer then comes from, and goes back to, `_SPARE_COLS`.
+    Backward computes that gradient first and drops the kept buffer before the input gradient
+    makes its own, so the two never coexist.
     """
 
     def __call__(self, x, w, b=None):
         geo = self._geo
         size = len(geo.taps) * geo.C * geo.N * geo.RH * geo.RW
-        self._keep = _will_need_grad(w) and size <= KEEP_COLS_ELEMENTS
-        self._pieces = self._buffer = None
+        self._keep = _will_need_grad(w) and size * _data(x).itemsize <= KEEP_COLS_BYTES
+        self._pieces = None
         return super().__call__(x, w, b)
 
     def forward(self, x, w, b=None):
+        buffer = None
         if self._keep:
             geo = self._geo
             self._pieces = []
-            self._buffer = _SPARE_COLS.take(
-                len(geo.taps) * geo.C * geo.N * geo.RH * geo.RW, x.dtype)
-        return _forward_kernel(x, w, self._geo, b, self._buffer, self._pieces)
+            buffer = np.empty(len(geo.taps) * geo.C * geo.N * geo.RH * geo.RW, x.dtype)
+        return _forward_kernel(x, w, self._geo, b, buffer, self._pieces)
 
     def backward(self, gy, x, w, b=None):
         geo = self._geo
         pieces, self._pieces = self._pieces, None     # used once, then recomputed if needed
-        gx = _conv2d_input_grad(gy, w, geo) if self.needs_grad(0) else None
         gw = _conv2d_weight_grad(x, gy, geo, pieces) if self.needs_grad(1) else None
+        del pieces
+        gx = _conv2d_input_grad(gy, w, geo) if self.needs_grad(0) else None
         gb = reduce_sum(gy, dim=[0, 2, 3]) if b is not None and self.needs_grad(2) else None
-        if pieces is not None:
-            # gw is computed (eagerly, in both modes): nothing reads the pieces any more.
-            _SPARE_COLS.give(self._buffer)
-        self._buffer = None
         return gx, gw, gb
 
     def release(self):
         super().release()
-        self._pieces = self._buffer = None
-
-
-class _SpareBuffers:
-    """A few flat buffers kept for reuse, at most `limit` bytes in all (oldest dropped).
-
-    Conv2d's kept im2col lives from forward to backward, so glibc returns it to the system on
-    free, and a fresh multi-MB buffer pays a page fault per 4 KB on first touch: that cost
-    LeNet more than the second im2col it saves. Reused memory is already mapped.
-    """
-
-    def __init__(self, limit):
-        self.limit = limit
-        self._buffers = []
-
-    def take(self, size, dtype):
-        for i, buffer in enumerate(self._buffers):
-            if buffer.size == size and buffer.dtype == dtype:
-                return self._buffers.pop(i)
-        return np.empty(size, dtype)
-
-    def give(self, buffer):
-        self._buffers.append(buffer)
-        while sum(b.nbytes for b in self._buffers) > self.limit:
-            self._buffers.pop(0)
-
-
-_SPARE_COLS = _SpareBuffers(KEEP_COLS_ELEMENTS * 4)
+        self._pieces = None
 
 
 class Conv2dTranspose(_ConvOp):
