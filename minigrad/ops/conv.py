@@ -403,7 +403,9 @@ def _forward_and_weight_grad(x, w, gy, geo, bias=None, pieces=None, buffer=None,
     size = geo.N * geo.RH * geo.RW
     rows = partial = gy_rows = None
     if w is not None:
-        weight = w.reshape(G, FG, CG, geo.KH * geo.KW)
+        # Taps before channels, once: then a chunk's weight gathers whole rows of CG values.
+        weight = np.ascontiguousarray(
+            w.reshape(G, FG, CG, geo.KH * geo.KW).transpose(0, 1, 3, 2))
     if gy is not None:
         gw = np.empty((G, geo.KH * geo.KW, CG, FG), dtype=gy.dtype)    # transposed, see below
     if pieces is None:
@@ -414,7 +416,7 @@ def _forward_and_weight_grad(x, w, gy, geo, bias=None, pieces=None, buffer=None,
         if gy is not None and gy_rows is None:
             gy_rows = _to_rows(gy, geo)     # made here, not earlier, to keep the peak down
         if w is not None:
-            w_chunk = weight[..., taps].transpose(0, 1, 3, 2).reshape(G, FG, -1)
+            w_chunk = weight[:, :, taps].reshape(G, FG, -1)
             if rows is None:
                 rows = np.matmul(w_chunk, cols)
             else:
