@@ -20,7 +20,7 @@ import sys
 
 __all__ = ["keep_freed_memory", "MMAP_LIMIT", "TRIM_LIMIT"]
 
-MMAP_LIMIT = 32 * 2 ** 20       # glibc's own ceiling for its dynamic threshold on 64-bit
+MMAP_LIMIT = 64 * 2 ** 20       # an im2col kept from forward to backward fits (see ops/conv.py)
 TRIM_LIMIT = 256 * 2 ** 20
 _M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3      # from glibc's <malloc.h>
 ENV_SWITCH = "MINIGRAD_KEEP_FREED_MEMORY"
@@ -42,9 +42,11 @@ def keep_freed_memory(force=False):
     mallopt = _glibc_mallopt()
     if mallopt is None:
         return False
-    # The trim threshold first: setting either turns glibc's dynamic thresholds off.
+    # The trim threshold first: setting either turns glibc's dynamic thresholds off. Some glibc
+    # builds refuse an mmap threshold over 32 MB (their own ceiling); then take that.
     _applied = bool(mallopt(_M_TRIM_THRESHOLD, TRIM_LIMIT) and
-                    mallopt(_M_MMAP_THRESHOLD, MMAP_LIMIT))
+                    (mallopt(_M_MMAP_THRESHOLD, MMAP_LIMIT) or
+                     mallopt(_M_MMAP_THRESHOLD, 32 * 2 ** 20)))
     return _applied
 
 
