@@ -4,7 +4,8 @@
 `graphviz.Digraph`; in Jupyter it renders inline, elsewhere `render(graph, "graph.svg")` writes a
 file. Variables are rounded boxes (name, shape, dtype, whether they need a gradient), ops are grey
 boxes (type and attributes such as stride, padding, groups, output_size), edges follow the data
-flow, and the records a Layer made sit in a cluster labelled with its path (`decoder.up1`).
+flow, and the records a Layer made sit in a cluster labelled with its path (`decoder.up1`),
+inside the box of the outermost Layer (labelled with its full_name, `autoencoder_0`).
 
     with fluid.dygraph.guard():
         loss = fluid.layers.mean(model(x))
@@ -111,7 +112,8 @@ def draw(target, show_grad=False, group_by_layer=True, rankdir="TB", show_consta
                     `backward()` releases the records it used, so call
                     `backward(retain_graph=True)` first when drawing afterwards.
     group_by_layer: put the records each Layer made (and the parameters they used) in a cluster
-                    per sublayer, nested like the layer tree (`decoder` holds `decoder.up1`).
+                    per sublayer, nested like the layer tree (`decoder` holds `decoder.up1`, and
+                    the outermost Layer's box holds them all).
     rankdir:        graphviz layout direction: "TB" (top to bottom) or "LR" (left to right).
     show_constants: draw non-Variable inputs (Python numbers, ndarrays) as small grey nodes.
     returns:        a graphviz.Digraph; it renders inline in Jupyter, `.source` is its DOT text,
@@ -191,7 +193,7 @@ class _Builder:
     def add_op(self, op):
         op_id = f"op{self._op_count}"
         self._op_count += 1
-        layer = getattr(op, "layer", None)
+        layer = _cluster_key(getattr(op, "layer", None), getattr(op, "layer_root", None))
         inputs = [] if op.released else op.inputs
         for arg in inputs:
             if isinstance(arg, Variable):
@@ -224,6 +226,16 @@ class _Builder:
                 lines.append(f"grad {_shape(array)} {array.dtype}")
         return {"label": _text(lines), "shape": "box", "style": "rounded,filled",
                 "fillcolor": _FILL[role]}
+
+
+def _cluster_key(path, root):
+    """A record's place in the layer tree as a tuple: (root,) for the outermost Layer's own
+    records, (root, "decoder", "up1") for its sublayer `decoder.up1`; None outside Layers."""
+    if path is None:
+        return None
+    if root is None or path == root:
+        return (path,)
+    return (root,) + tuple(path.split("."))
 
 
 def _op_attrs(op):
@@ -278,45 +290,47 @@ def _text(lines):
 
 
 class _Clusters:
-    """Places nodes into nested `cluster_k` subgraphs following their layer paths."""
+    """Places nodes into nested `cluster_k` subgraphs following their layer-tree keys (see
+    `_cluster_key`): the outermost Layer's box holds its sublayers' boxes."""
 
     def __init__(self, nodes, group_by_layer):
         self.top = []                 # nodes outside any layer
-        self.members = {}             # path -> its own nodes
-        self.children = {}            # path (or None for the top) -> child paths, in order
-        self.order = []               # every path, first appearance first
+        self.members = {}             # key -> its own nodes
+        self.children = {}            # key (or None for the top) -> child keys, in order
+        self.order = []               # every key, first appearance first
         for node in nodes:
-            path = node[2] if group_by_layer else None
-            if not path:
+            key = node[2] if group_by_layer else None
+            if not key:
                 self.top.append(node)
                 continue
-            self._add_path(path)
-            self.members[path].append(node)
+            self._add_key(key)
+            self.members[key].append(node)
 
-    def _add_path(self, path):
-        if path in self.members:
+    def _add_key(self, key):
+        if key in self.members:
             return
-        parent = path.rpartition(".")[0] or None
+        parent = key[:-1] or None
         if parent is not None:
-            self._add_path(parent)
-        self.members[path] = []
-        self.order.append(path)
-        self.children.setdefault(parent, []).append(path)
+            self._add_key(parent)
+        self.members[key] = []
+        self.order.append(key)
+        self.children.setdefault(parent, []).append(key)
 
     def emit(self, graph):
         for node_id, attrs, _ in self.top:
             graph.node(node_id, **attrs)
-        for path in self.children.get(None, []):
-            self._emit_cluster(graph, path)
+        for key in self.children.get(None, []):
+            self._emit_cluster(graph, key)
 
-    def _emit_cluster(self, graph, path):
+    def _emit_cluster(self, graph, key):
         # Depth is the layer tree's depth, so recursion here is shallow.
-        with graph.subgraph(name=f"cluster_{self.order.index(path)}") as sub:
-            sub.attr(label=path, style="rounded,dashed", color="#9aa0a6", fontsize="10",
+        label = key[0] if len(key) == 1 else ".".join(key[1:])
+        with graph.subgraph(name=f"cluster_{self.order.index(key)}") as sub:
+            sub.attr(label=label, style="rounded,dashed", color="#9aa0a6", fontsize="10",
                      fontname="Helvetica")
-            for node_id, attrs, _ in self.members[path]:
+            for node_id, attrs, _ in self.members[key]:
                 sub.node(node_id, **attrs)
-            for child in self.children.get(path, []):
+            for child in self.children.get(key, []):
                 self._emit_cluster(sub, child)
 
 

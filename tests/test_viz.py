@@ -425,6 +425,27 @@ def test_layer_calls_cluster_their_records_by_structured_path():
     assert re.search(r"label=enc [^{}]*subgraph cluster_\d+ \{\n[^\n]*label=\"enc.a\"", source)
 
 
+def test_the_outermost_layer_box_holds_its_sublayer_boxes():
+    Model = _layers()
+    with fluid.dygraph.guard():
+        model = Model()
+        loss = model(var(np.ones((5, 3)), name="x", requires_grad=False)).sum()
+        source = viz.draw(loss).source
+    root = model.full_name()
+    # The root's cluster opens first and every sublayer cluster opens inside it.
+    start = source.index(f"label={root} ")
+    depth, inside = 1, []
+    for line in source[start:].splitlines()[1:]:
+        if depth == 0:
+            break
+        depth += line.count("{") - line.count("}")
+        found = re.search(r"label=\"?([\w.]+)\"? style=\"rounded,dashed\"", line)
+        if found:
+            inside.append(found.group(1))
+    assert inside == ["enc", "enc.a", "enc.b", "head"]
+    assert source.index("label=\"sum") < start     # called outside the model: outside its box
+
+
 def test_layer_summary_is_a_tree_with_shapes_and_counts():
     Model = _layers()
     with fluid.dygraph.guard():

@@ -29,8 +29,8 @@ class Op:
     Attributes given to the constructor are kept on the instance and shown by `attrs()`.
     """
 
-    __slots__ = ("inputs", "xs", "outputs", "seq", "released", "layer", "__weakref__",
-                 "__dict__")
+    __slots__ = ("inputs", "xs", "outputs", "seq", "released", "layer", "layer_root",
+                 "__weakref__", "__dict__")
     multiple_outputs = False
     differentiable = True    # False for comparisons, argmax...: outputs never need a gradient
 
@@ -60,6 +60,7 @@ class Op:
             self.seq = next_sequence()
             self.released = False
             self.layer = _current_layer_path()
+            self.layer_root = _layer_stack[0] if _layer_stack else None
             self.outputs = tuple(weakref.ref(out) for out in outputs)
             for out in outputs:
                 out.creator = self
@@ -123,6 +124,7 @@ def _snake_case(name):
 
 
 # The Layer being called, so records can be grouped by sublayer in drawings; set by nn.Layer.
+# The first entry is the outermost Layer's full_name, under which drawings nest the rest.
 _layer_stack = []
 
 
