@@ -3,10 +3,9 @@
 A pooling window is a kernel with no weights: output (oh, ow) reads the taps
 xpad[n, c, oh SH + kh, ow SW + kw] (notation of `minigrad.ops.conv`). Average pooling is a
 *weighted window sum* y = sum_t A_t * tap_t(xpad) with A = 1 / count; its gradient is the
-adjoint scatter gxpad[tap_t] += A_t * gy. Max pooling's gradient is fixed by the forward pass
-too: each window's winning cell, kept as one flat index per window, so the gradient is a single
-scatter gxpad[cell] += gy. In both pairs the scatter's gradient is the gather again, so pooling
-differentiates twice like everything else.
+adjoint scatter gxpad[tap_t] += A_t * gy. Max pooling's gradient is the same scatter, with A_t
+a mask fixed by the forward pass: 1 where tap t is its window's first maximal cell. The
+scatter's gradient is the gather again, so pooling differentiates twice like everything else.
 """
 import numbers
 
@@ -42,9 +41,10 @@ class _Window:
         # Padded extent every window fits in (ceil_mode may need more than 2 * padding).
         self.HP = max(self.H + 2 * self.PH, (self.OH - 1) * self.SH + self.KH)
         self.WP = max(self.W + 2 * self.PW, (self.OW - 1) * self.SW + self.KW)
-        # Windows that neither overlap nor reach into padding: every cell is in at most one.
-        self.disjoint = ((self.HP, self.WP) == (self.H, self.W)
-                         and self.KH <= self.SH and self.KW <= self.SW)
+        # Overlapping windows share cells; windows that tile the padded plane cover every cell.
+        self.overlapping = self.KH > self.SH or self.KW > self.SW
+        self.tiling = ((self.KH, self.KW) == (self.SH, self.SW)
+                       and (self.OH * self.SH, self.OW * self.SW) == (self.HP, self.WP))
 
     def taps(self):
         """(t, index of the tap's view into the padded input)."""
@@ -72,7 +72,7 @@ class _Window:
 
 
 class PoolGather(Op):
-    """y[n, c, oh, ow] = sum_t A_t * xpad[tap t]; `weighted(t, v)` returns A_t * v."""
+    """y[n, c, oh, ow] = sum_t A_t * xpad[tap t]; `weighted(t, v, out=None)` returns A_t * v."""
 
     def __init__(self, window, weighted):
         self._window = window
@@ -101,9 +101,13 @@ class PoolScatter(Op):
 
     def forward(self, gy):
         window = self._window
-        gxpad = np.zeros((window.N, window.C, window.HP, window.WP), dtype=gy.dtype)
+        empty = np.empty if window.tiling else np.zeros     # tiling: every cell is written
+        gxpad = empty((window.N, window.C, window.HP, window.WP), dtype=gy.dtype)
         for t, index in window.taps():
-            gxpad[index] += self._weighted(t, gy)
+            if window.overlapping:
+                gxpad[index] += self._weighted(t, gy)
+            else:           # each cell in at most one window: write, no read-modify-write
+                self._weighted(t, gy, out=gxpad[index])
         return np.ascontiguousarray(window.crop(gxpad))
 
     def backward(self, ggx, gy):
@@ -118,7 +122,6 @@ class MaxPool2d(Op):
         self.pool_stride = (window.SH, window.SW)
         self.pool_padding = (window.PH, window.PW)
         self._window = window
-        self._cells = None
         self._y = None
 
     def forward(self, x):
@@ -127,14 +130,13 @@ class MaxPool2d(Op):
         y = xpad[next(taps)[1]].copy()
         for _, index in taps:
             np.maximum(y, xpad[index], out=y)
-        if self._window.disjoint:
-            self._y = y         # the winners are found against it (the output holds it anyway)
+        self._y = y         # the winners are found against it (the output holds it anyway)
         return y
 
     def backward(self, gy, x):
-        if self._window.disjoint:
-            return TapMaskScatter(self._window, self._first_max_masks(x))(gy)
-        return CellScatter(self._window, self._winning_cells(x))(gy)
+        masks = self._first_max_masks(x)
+        return PoolScatter(self._window, lambda t, values, out=None:
+                           np.multiply(values, masks[t], out=out))(gy)
 
     def release(self):
         super().release()
@@ -143,13 +145,13 @@ class MaxPool2d(Op):
     def _first_max_masks(self, x):
         """[T] bool arrays [N, C, OH, OW]: tap t holds its window's first maximal cell.
 
-        For disjoint unpadded windows (the usual 2x2 stride-2 pooling): each tap is compared
-        with the forward's maximum, and a window is claimed by its first tap that equals it.
+        Each tap is compared with the forward's maximum, and a window is claimed by its first
+        tap that equals it (ties go to the first maximal cell, as in Paddle).
         """
-        x = _data(x)
+        xpad = self._window.pad(_data(x), -np.inf)
         masks, free = [], None
         for _, index in self._window.taps():
-            hit = x[index] == self._y
+            hit = xpad[index] == self._y
             if free is None:
                 free = ~hit
             else:
@@ -157,111 +159,6 @@ class MaxPool2d(Op):
                 free ^= hit
             masks.append(hit)
         return masks
-
-    def _winning_cells(self, x):
-        """[N C, OH OW] flat index, in the padded H W plane, of each window's first maximal cell
-        (found once, on the first backward)."""
-        if self._cells is None:
-            window = self._window
-            xpad = window.pad(_data(x), -np.inf)
-            taps = list(window.taps())
-            best = xpad[taps[0][1]].copy()
-            tap_type = np.min_scalar_type(len(taps) - 1).type
-            winner = np.zeros(best.shape, dtype=tap_type)
-            for t, index in taps[1:]:
-                tap = xpad[index]
-                # The last tap to beat the running max strictly (ties keep the first) is the
-                # winner; t rises, so that is a running max of t where it beats (no masked copy,
-                # which numpy does slowly).
-                np.maximum(winner, (tap > best) * tap_type(t), out=winner)
-                np.maximum(best, tap, out=best)
-            # Tap t = (kh, kw) of window (oh, ow) is cell (oh SH + kh) WP + ow SW + kw.
-            tap_offset = np.array([kh * window.WP + kw for kh in range(window.KH)
-                                   for kw in range(window.KW)])
-            window_start = (np.arange(window.OH)[:, None] * (window.SH * window.WP)
-                            + np.arange(window.OW) * window.SW)
-            cells = tap_offset[winner] + window_start
-            self._cells = cells.reshape(window.N * window.C, window.OH * window.OW)
-        return self._cells
-
-
-class TapMaskScatter(Op):
-    """gx[tap t] = masks[t] * gy for disjoint, unpadded windows (each cell in at most one tap):
-    max pooling's gradient without cell indices. Its adjoint is `TapMaskGather`."""
-
-    def __init__(self, window, masks):
-        self._window = window
-        self._masks = masks
-
-    def forward(self, gy):
-        w = self._window
-        covered = (w.OH * w.SH, w.OW * w.SW) == (w.H, w.W) and (w.KH, w.KW) == (w.SH, w.SW)
-        gx = (np.empty if covered else np.zeros)((w.N, w.C, w.H, w.W), dtype=gy.dtype)
-        for (t, index), mask in zip(w.taps(), self._masks):
-            np.multiply(gy, mask, out=gx[index])
-        return gx
-
-    def backward(self, ggx, gy):
-        return TapMaskGather(self._window, self._masks)(ggx)
-
-
-class TapMaskGather(Op):
-    """y = sum_t masks[t] * x[tap t]: the adjoint of `TapMaskScatter` (and its gradient)."""
-
-    def __init__(self, window, masks):
-        self._window = window
-        self._masks = masks
-
-    def forward(self, x):
-        taps = zip(self._window.taps(), self._masks)
-        (_, index), mask = next(taps)
-        y = x[index] * mask
-        for (_, index), mask in taps:
-            y += x[index] * mask
-        return y
-
-    def backward(self, gy, x):
-        return TapMaskScatter(self._window, self._masks)(gy)
-
-
-class CellScatter(Op):
-    """gx[n, c, cell] += gy[n, c, oh, ow] for cell = cells[n c, oh OW + ow], padding cropped:
-    max pooling's gradient, one cell per window."""
-
-    def __init__(self, window, cells):
-        self._window = window
-        self._cells = cells
-
-    def forward(self, gy):
-        w = self._window
-        gxpad = np.zeros((w.N * w.C, w.HP * w.WP), dtype=gy.dtype)
-        values = gy.reshape(w.N * w.C, w.OH * w.OW)
-        if w.KH <= w.SH and w.KW <= w.SW:
-            # Windows do not overlap, so no cell is chosen twice: a plain assignment.
-            np.put_along_axis(gxpad, self._cells, values, axis=1)
-        else:
-            np.add.at(gxpad, (np.arange(w.N * w.C)[:, None], self._cells), values)
-        return np.ascontiguousarray(w.crop(gxpad.reshape(w.N, w.C, w.HP, w.WP)))
-
-    def backward(self, ggx, gy):
-        return CellGather(self._window, self._cells)(ggx)
-
-
-class CellGather(Op):
-    """y[n, c, oh, ow] = xpad[n, c, cell] for cell = cells[n c, oh OW + ow]: the adjoint of
-    `CellScatter` (and its gradient)."""
-
-    def __init__(self, window, cells):
-        self._window = window
-        self._cells = cells
-
-    def forward(self, x):
-        w = self._window
-        xpad = w.pad(x, 0).reshape(w.N * w.C, w.HP * w.WP)
-        return np.take_along_axis(xpad, self._cells, axis=1).reshape(w.N, w.C, w.OH, w.OW)
-
-    def backward(self, gy, x):
-        return CellScatter(self._window, self._cells)(gy)
 
 
 def _data(value):
@@ -282,11 +179,11 @@ class AvgPool2d(Op):
         self._share = real / count          # [T, OH, OW] weight of each tap, float64 constants
         self._shares = {}                   # the same, per dtype
 
-    def _weighted(self, t, values):
+    def _weighted(self, t, values, out=None):
         share = self._shares.get(values.dtype)
         if share is None:
             share = self._shares[values.dtype] = self._share.astype(values.dtype)
-        return values * share[t]
+        return np.multiply(values, share[t], out=out)
 
     def forward(self, x):
         return PoolGather(self._window, self._weighted).forward(x)
