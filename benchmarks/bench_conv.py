@@ -24,9 +24,8 @@ import tracemalloc
 import numpy as np
 
 import minigrad as fluid
-from timing import ratio, time_blocks
-
 from minigrad.ops.conv import conv2d, conv2d_transpose, conv_output_size, deconv_output_size
+from timing import ratio, time_blocks
 
 try:
     import torch

@@ -19,9 +19,9 @@ import pstats
 import statistics
 
 import numpy as np
-from timing import ratio, time_blocks
 
 import minigrad as fluid
+from timing import ratio, time_blocks
 
 BATCH, CLASSES, LR = 64, 10, 0.001
 
@@ -140,7 +140,6 @@ def main(argv=None):
         times = {name: statistics.median(values) for name, values in measured.items()}
         if args.profile:
             profile(step)
-    ours = times["minigrad"]
     print(f"LeNet training step: batch {BATCH}, 1x28x28 float32, conv-pool-conv-pool-3 linear, "
           f"softmax cross entropy, Adam")
     print(f"first-step losses: " + ", ".join(f"{k.split()[0]} {v:.6f}" for k, v in first.items()))

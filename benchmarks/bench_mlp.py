@@ -4,13 +4,11 @@ Batch 16, 32 -> 64 -> 10, relu, mean squared error, plain SGD under no_grad. Pri
 per step and the ratios. Run: `python benchmarks/bench_mlp.py [--steps N]`.
 """
 import argparse
-import statistics
-import time
 
 import numpy as np
 
 import minigrad as fluid
-from timing import SETTLE_S
+from timing import time_blocks
 
 BATCH, IN, HIDDEN, OUT, LR = 16, 32, 64, 10, 0.01
 
@@ -110,17 +108,10 @@ def torch_step_fn(d):
     return step, lambda: float(step().detach())
 
 
-def time_per_step(step, steps, repeats=7):
-    time.sleep(SETTLE_S)        # let the previous block's BLAS threads go idle (see timing.py)
-    for _ in range(max(steps // 10, 20)):
-        step()
-    samples = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        for _ in range(steps):
-            step()
-        samples.append((time.perf_counter() - start) / steps * 1e6)
-    return statistics.median(samples)
+def time_per_step(step, steps):
+    """Median µs per step, in a block of its own (see timing.py)."""
+    (ms,) = time_blocks({"step": step}, per_sample=steps, warmup=max(steps // 10, 20))["step"]
+    return ms * 1e3
 
 
 def main(argv=None):
