@@ -403,12 +403,16 @@ def _layers():
     return Model
 
 
-def test_layer_calls_cluster_their_records_by_structured_path():
-    Model = _layers()
+def _drawn_model():
+    """A model from `_layers()`, called once and summed outside it: (model, DOT source)."""
     with fluid.dygraph.guard():
-        model = Model()
+        model = _layers()()
         loss = model(var(np.ones((5, 3)), name="x", requires_grad=False)).sum()
-        source = viz.draw(loss).source
+        return model, viz.draw(loss).source
+
+
+def test_layer_calls_cluster_their_records_by_structured_path():
+    _, source = _drawn_model()
     where = clusters_of(source)
     text = labels(source)
     by_label = {text[n].split("\\n")[0]: where[n] for n in text if n.startswith("op")}
@@ -426,11 +430,7 @@ def test_layer_calls_cluster_their_records_by_structured_path():
 
 
 def test_the_outermost_layer_box_holds_its_sublayer_boxes():
-    Model = _layers()
-    with fluid.dygraph.guard():
-        model = Model()
-        loss = model(var(np.ones((5, 3)), name="x", requires_grad=False)).sum()
-        source = viz.draw(loss).source
+    model, source = _drawn_model()
     root = model.full_name()
     # The root's cluster opens first and every sublayer cluster opens inside it.
     start = source.index(f"label={root} ")
