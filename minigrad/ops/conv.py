@@ -527,16 +527,16 @@ class Conv2d(_ConvOp):
     def __call__(self, x, w, b=None):
         geo = self._geo
         size = len(geo.taps) * geo.C * geo.N * geo.RH * geo.RW
-        self._keep = _will_need_grad(w) and size * _data(x).itemsize <= KEEP_COLS_BYTES
+        keep = _will_need_grad(w) and size * _data(x).itemsize <= KEEP_COLS_BYTES
+        self._keep_elements = size if keep else 0
         self._pieces = None
         return super().__call__(x, w, b)
 
     def forward(self, x, w, b=None):
         buffer = None
-        if self._keep:
-            geo = self._geo
+        if self._keep_elements:
             self._pieces = []
-            buffer = np.empty(len(geo.taps) * geo.C * geo.N * geo.RH * geo.RW, x.dtype)
+            buffer = np.empty(self._keep_elements, x.dtype)
         return _forward_kernel(x, w, self._geo, b, buffer, self._pieces)
 
     def backward(self, gy, x, w, b=None):
