@@ -122,22 +122,30 @@ VARIANTS = {
     "compact_rows": dict(FORCE_ROW_MODE="compact"),
     "row_flat_rows": dict(FORCE_ROW_MODE="row-flat"),
     "image_flat_rows": dict(FORCE_ROW_MODE="image-flat"),
+    "batch_minor_rows": dict(FORCE_ROW_MODE="batch-minor"),
     "one_piece": dict(PIECE_ELEMENTS=float("inf")),
     "piece_per_phase": dict(PIECE_ELEMENTS=0),
 }
 
 
-@pytest.fixture(params=sorted(VARIANTS) + ["subpixel", "col2im", "col2im_own_rows"])
+INPUT_GRAD_PATHS = ["subpixel", "col2im", "col2im_own_rows", "batch_minor_subpixel",
+                    "batch_minor_col2im"]
+
+
+@pytest.fixture(params=sorted(VARIANTS) + INPUT_GRAD_PATHS)
 def variant(request, monkeypatch):
-    """Force one layout (flat/compact rows), im2col chunking or input-gradient path."""
+    """Force one layout (flat/compact/batch-minor rows), im2col chunking or input-gradient
+    path."""
     for name, value in VARIANTS.get(request.param, {}).items():
         monkeypatch.setattr(C, name, value)
+    if request.param.startswith("batch_minor_"):
+        monkeypatch.setattr(C, "FORCE_ROW_MODE", "batch-minor")
     if request.param == "col2im_own_rows":
         # Forward and weight gradient on compact rows, GEMM + col2im on image-flat rows.
         monkeypatch.setattr(C._Geometry, "_gemm_cost", lambda geo, columns: float(columns))
         monkeypatch.setattr(C._Geometry, "_col2im_cost", lambda geo, columns, loops: -columns)
-    if request.param in ("subpixel", "col2im", "col2im_own_rows"):
-        wanted = request.param == "subpixel"
+    if request.param in INPUT_GRAD_PATHS:
+        wanted = request.param.endswith("subpixel")
         monkeypatch.setattr(C._Geometry, "_subpixel_is_cheaper",
                             lambda geo: wanted)
     return request.param
@@ -398,6 +406,28 @@ def test_kernel_equal_to_stride_uses_the_phase_grid_as_im2col():
     for kh, kw in np.ndindex(2, 2):
         np.testing.assert_array_equal(cols[0, kh * 2 + kw],
                                       x[:, :, kh::2, kw::2].transpose(1, 0, 2, 3))
+
+
+def test_batch_minor_grids_are_views_with_the_batch_innermost(monkeypatch):
+    monkeypatch.setattr(C, "FORCE_ROW_MODE", "batch-minor")
+    geo = C._Geometry(5, 3, 2, 7, 6, (3, 2), (2, 1), (1, 0), (1, 2), 1)
+    x = np.random.default_rng(12).standard_normal((5, 3, 7, 6))
+    cols = C.im2col(x, geo)
+    assert cols.strides[3] == x.itemsize        # the batch axis is the contiguous one
+    # Tap (kh, kw) of output (oh, ow) is input pixel (2 oh + kh - 1, ow + 2 kw).
+    padded = np.pad(x, ((0, 0), (0, 0), (1, 1), (0, 0)))
+    for kh, kw in np.ndindex(3, 2):
+        np.testing.assert_array_equal(
+            cols[0, kh * 2 + kw],
+            padded[:, :, kh:kh + 2 * geo.OH - 1:2, 2 * kw:2 * kw + geo.OW].transpose(1, 0, 2, 3))
+
+
+def test_cost_model_keeps_batch_minor_for_batches_that_give_long_rows():
+    # LeNet's second convolution: 10x10 outputs, 64 images -> rows of 64 instead of 10.
+    assert C._Geometry(64, 6, 16, 14, 14, (5, 5), (1, 1), (0, 0), (1, 1), 1).batch_minor
+    # One image: a row of 1 is never cheaper, whatever the image size.
+    for size in (4, 7, 14, 28):
+        assert not C._Geometry(1, 6, 16, size, size, (3, 3), (1, 1), (1, 1), (1, 1), 1).batch_minor
 
 
 def _random_geometries(count, seed=11):

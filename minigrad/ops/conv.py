@@ -30,8 +30,12 @@ Why the layouts below: numpy is fast on long contiguous runs and slow on short s
     Rows and columns past OH, OW are padding: zero on the way in, ignored on the way out.
   - With RW = WQ a tap's shift is one flat offset qh WQ + qw inside each image, and with
     RH = HQ as well, one offset across all images of a channel: im2col copies and col2im adds
-    long runs instead of short rows. The padding costs GEMM work, so `_Geometry` prices the
-    three layouts (compact, row-flat, image-flat) and takes the cheapest.
+    long runs instead of short rows. The padding costs GEMM work.
+  - Tiny images in a large batch (LeNet, MNIST) have short rows whatever the padding, so every
+    grid can instead be *stored* batch-innermost ([C, HQ, WQ, N], [F, OH, OW, N]) and used
+    through a view in the order above: the same tap loops then copy rows of N images.
+    `_Geometry` prices the four layouts (compact, row-flat, image-flat, batch-minor) and takes
+    the cheapest.
   - The input-gradient kernel has a second path, `_subpixel_input_grad`, writing the phase grid
     with one (per-group) GEMM over the taps' distinct shifts and no col2im when that is
     cheaper; im2col runs in cache-sized pieces, and the forward and weight-gradient GEMMs of
@@ -85,13 +89,18 @@ LOOP_S = 3e-9                 # overhead of one short numpy inner loop (row of a
 COPY_S = 0.4e-9               # per element of a long contiguous copy
 ADD_S = 1.35e-9               # per element of col2im's strided accumulate
 ADD_LOOP_S = 20e-9            # overhead of one short row of col2im's accumulate (3 operands)
+# Per element of an NCHW -> batch-minor conversion (a gather with a stride of one image) and of
+# the way back (a scatter): fast while the array stays in cache, far slower beyond that size.
+TO_BATCH_MINOR_S = {True: 0.5e-9, False: 4e-9}       # keyed by "fits in GATHER_CACHE_BYTES"
+FROM_BATCH_MINOR_S = {True: 0.75e-9, False: 2e-9}    # keyed by "fits in SCATTER_CACHE_BYTES"
+GATHER_CACHE_BYTES, SCATTER_CACHE_BYTES = 2 * 2 ** 20, 2 ** 19
 # An im2col piece of at most this many elements (8 MB of float32) stays mostly in cache.
 PIECE_ELEMENTS = 2 * 2 ** 20
 # Conv2d keeps x's im2col from forward to backward up to this many bytes. Larger blocks are fresh
 # mappings (see minigrad.core.allocator), whose page faults cost more than a second im2col.
 KEEP_COLS_BYTES = MMAP_LIMIT
 # The row-grid layouts `_Geometry` chooses from (None: let the cost model pick; tests force one).
-ROW_MODES = ("compact", "row-flat", "image-flat")
+ROW_MODES = ("compact", "row-flat", "image-flat", "batch-minor")
 FORCE_ROW_MODE = None
 
 
@@ -100,7 +109,7 @@ class _Geometry:
 
     __slots__ = ("N", "C", "F", "H", "W", "KH", "KW", "SH", "SW", "PH", "PW", "DH", "DW", "G",
                  "OH", "OW", "HQ", "WQ", "RH", "RW", "QH", "QW", "taps", "chunks", "shifts", "subpixel",
-                 "phases_are_cols", "input_grad_rows")
+                 "phases_are_cols", "row_mode", "batch_minor", "input_grad_mode")
 
     def __init__(self, N, C, F, H, W, kernel, stride, padding, dilation, groups):
         self.N, self.C, self.F, self.H, self.W, self.G = N, C, F, H, W, groups
@@ -114,7 +123,7 @@ class _Geometry:
         # A row-flat tap window of the last image may run qw elements past its last row.
         spare = 1 if max_qw else 0
         self.HQ = max(self.OH + max_qh + spare, -(-(H + 2 * self.PH) // self.SH))
-        self.RH, self.RW = self._row_grid(FORCE_ROW_MODE)
+        self._set_row_mode(self._row_mode(FORCE_ROW_MODE))
         self.QH, self.QW = max_qh + 1, max_qw + 1
         self.taps = [(kh * self.KW + kw, (kh * self.DH) % self.SH, (kw * self.DW) % self.SW,
                       (kh * self.DH) // self.SH, (kw * self.DW) // self.SW)
@@ -136,48 +145,80 @@ class _Geometry:
         self.subpixel = self._subpixel_is_cheaper()
         self.phases_are_cols = self._phases_are_cols()
         # GEMM + col2im prices its own row grid: col2im's short rows cost far more than im2col's.
-        self.input_grad_rows = (self._row_grid(FORCE_ROW_MODE, self._col2im_cost)
-                                if not self.subpixel else (self.RH, self.RW))
+        self.input_grad_mode = (self._row_mode(FORCE_ROW_MODE, self._col2im_cost, ((0, 1), (1, 0)))
+                                if not self.subpixel else self.row_mode)
 
     def _phases_are_cols(self):
         """Kernel == stride (U-Net up-sampling, patchify): tap t is exactly phase t, unshifted,
         and then the phase grid already *is* the im2col, in the same memory order."""
-        return (self.G == 1 and (self.RH, self.RW) == (self.HQ, self.WQ)
+        return (self.G == 1 and self.row_mode == "image-flat"
                 and [tap[1:] for tap in self.taps] == [(a, b, 0, 0) for a in range(self.SH)
                                                        for b in range(self.SW)])
 
-    def with_rows(self, rows):
-        """This geometry with the row grid `rows` (RH, RW) instead (for col2im; no pieces)."""
+    def _set_row_mode(self, mode):
+        self.row_mode = mode
+        self.RH, self.RW = self._row_sizes()[mode]
+        self.batch_minor = mode == "batch-minor"
+
+    def with_row_mode(self, mode):
+        """This geometry with row mode `mode` instead (for col2im; no pieces)."""
         geo = copy.copy(self)
-        geo.RH, geo.RW = rows
+        geo._set_row_mode(mode)
         geo.phases_are_cols = geo._phases_are_cols()
         return geo
 
-    def _row_grid(self, mode=None, cost=None):
-        """(RH, RW), the rows per image and row length of the output side's row grid.
+    def _row_sizes(self):
+        return {"compact": (self.OH, self.OW), "row-flat": (self.OH, self.WQ),
+                "image-flat": (self.HQ, self.WQ), "batch-minor": (self.OH, self.OW)}
+
+    def _row_mode(self, mode=None, cost=None, passes=((1, 0), (1, 1))):
+        """The layout of the grids: which (RH, RW) row grid, and where the batch axis sits.
 
         compact (OH, OW): no wasted GEMM work, but each tap copy is a loop per output row.
         row-flat (OH, WQ): a tap is one flat shift per image, so a loop per (channel, image);
             the GEMMs also compute the WQ - OW padding columns.
         image-flat (HQ, WQ): a tap is one flat shift across all images of a channel (a loop per
-            channel); the GEMMs also compute the HQ - OH padding rows. Best for small images.
+            channel); the GEMMs also compute the HQ - OH padding rows.
+        batch-minor (OH, OW): compact, but every grid stores the batch innermost ([F, OH, OW, N]
+            instead of [F, N, OH, OW]), so a tap copies rows of N images: a loop per output
+            pixel. Best for tiny images in a large batch; converting from and to NCHW is a
+            strided gather instead of row copies.
         The cost model prices GEMM work against numpy loop overheads for the three GEMMs and two
         tap passes (im2col and col2im, or two im2cols) of a forward + backward. A GEMM with few
         output rows (LeNet's 6 filters) is bound by streaming the cols, not by its FLOPs.
-        `cost(columns, loops)`, if given, prices something else (see `_col2im_cost`).
+        `cost(columns, loops)`, if given, prices something else (see `_col2im_cost`), and
+        `passes` says how often that converts x's side and y's side from and to NCHW.
         """
-        sizes = {"compact": (self.OH, self.OW), "row-flat": (self.OH, self.WQ),
-                 "image-flat": (self.HQ, self.WQ)}
         if mode is not None:
-            return sizes[mode]
+            return mode
+        sizes = self._row_sizes()
         kk_c, n = self.KH * self.KW * self.C, self.N
-        loops = {"compact": kk_c * n * self.OH, "row-flat": kk_c * n, "image-flat": kk_c}
+        loops = {"compact": kk_c * n * self.OH, "row-flat": kk_c * n, "image-flat": kk_c,
+                 "batch-minor": kk_c * self.OH * self.OW}
 
         def forward_backward_cost(columns, loops):
             return 3 * self._gemm_cost(columns) + 2 * (loops * LOOP_S + kk_c * columns * COPY_S)
         cost = cost or forward_backward_cost
-        return sizes[min(ROW_MODES, key=lambda mode: cost(n * sizes[mode][0] * sizes[mode][1],
-                                                           loops[mode]))]
+        return min(ROW_MODES, key=lambda mode: cost(n * sizes[mode][0] * sizes[mode][1],
+                                                     loops[mode])
+                   + self._conversion_cost(mode, passes))
+
+    def _conversion_cost(self, mode, passes):
+        """Converting x's side [N, C, H, W] and y's side [N, F, OH, OW] to and from the grids,
+        `passes` = ((x to, x from), (y to, y from)) times: row copies, or a gather and a
+        scatter when batch-minor."""
+        sides = ((self.N * self.C * self.H, self.W), (self.N * self.F * self.OH, self.OW))
+        total = 0.0
+        for (rows, length), (to, back) in zip(sides, passes):
+            elements = rows * length
+            if mode == "batch-minor":    # rows of N elements
+                total += elements * (to * TO_BATCH_MINOR_S[elements * 4 <= GATHER_CACHE_BYTES]
+                                     + back * FROM_BATCH_MINOR_S[elements * 4
+                                                                 <= SCATTER_CACHE_BYTES]
+                                     + (to + back) * LOOP_S / self.N)
+            else:
+                total += (to + back) * (rows * LOOP_S + elements * COPY_S)
+        return total
 
     def _gemm_cost(self, columns):
         """One of the three GEMMs over `columns` row-grid columns."""
@@ -201,6 +242,24 @@ class _Geometry:
                     + shifts * self.F * m_sub * COPY_S)
         cost_col = 2 * kk * c_f * m_col / GEMM_FLOPS_PER_S + kk * self.C * m_col * ADD_S
         return cost_sub < cost_col
+
+
+# -- grid storage: batch axis in the middle, or innermost -----------------------------------
+
+
+def _layout_shape(geo, lead, rows, cols):
+    """Storage shape of a grid [*lead, N, rows, cols]: the batch innermost when batch-minor."""
+    return (*lead, rows, cols, geo.N) if geo.batch_minor else (*lead, geo.N, rows, cols)
+
+
+def _canonical(storage, geo):
+    """A grid stored as `_layout_shape` says, viewed in the order [..., N, rows, cols].
+
+    Every tap loop works on these views, so one im2col/col2im serves both storage orders:
+    numpy runs a copy's inner loop along the destination's smallest stride, the batch when
+    batch-minor.
+    """
+    return np.moveaxis(storage, -1, -3) if geo.batch_minor else storage
 
 
 # -- the phase grid: padded NCHW <-> P, a mirrored pair --------------------------------------
@@ -229,8 +288,10 @@ def _phase_views(geo, grid_rows=None):
 
 
 def _to_phases(x, geo):
-    """Zero-padded NCHW x -> phase grid P [SH, SW, C, N, HQ, WQ] (channel-major)."""
-    phases = np.zeros((geo.SH, geo.SW, geo.C, geo.N, geo.HQ, geo.WQ), dtype=x.dtype)
+    """Zero-padded NCHW x -> phase grid P [SH, SW, C, N, HQ, WQ] (channel-major; a view of
+    [SH, SW, C, HQ, WQ, N] when batch-minor)."""
+    phases = _canonical(np.zeros(_layout_shape(geo, (geo.SH, geo.SW, geo.C), geo.HQ, geo.WQ),
+                                 dtype=x.dtype), geo)
     # Read through a transposed view: a contiguous N/C swap first is slightly faster on large
     # inputs but costs an input-sized buffer at the memory peak of im2col.
     x_cn = x.transpose(1, 0, 2, 3)
@@ -275,24 +336,24 @@ def _tap_views(phases, block, geo, a, b, qh, qw):
     the phase part into the cols part and col2im adds it back.
     """
     G, CG, N = geo.G, geo.C // geo.G, geo.N
+    if geo.row_mode in ("compact", "batch-minor"):
+        grid = phases[a, b].reshape(G, CG, N, geo.HQ, geo.WQ)     # splits C: a view
+        return grid[..., qh:qh + geo.OH, qw:qw + geo.OW], block
     phase = phases[a, b].reshape(G, CG, N, geo.HQ * geo.WQ)
     start = qh * geo.WQ + qw
-    if (geo.RH, geo.RW) == (geo.HQ, geo.WQ):  # image-flat: one shift for all images
+    if geo.row_mode == "image-flat":    # one shift for all images
         images = N * geo.HQ * geo.WQ
         return (phase.reshape(G, CG, images)[..., start:],
                 block.reshape(G, CG, images)[..., :images - start])
-    if geo.RW == geo.WQ:        # row-flat: one shift per image
-        window = phase[..., start:start + geo.OH * geo.WQ]
-        return window.reshape(G, CG, N, geo.OH, geo.WQ), block
-    grid = phase.reshape(G, CG, N, geo.HQ, geo.WQ)
-    return grid[..., qh:qh + geo.OH, qw:qw + geo.OW], block
+    window = phase[..., start:start + geo.OH * geo.WQ]     # row-flat: one shift per image
+    return window.reshape(G, CG, N, geo.OH, geo.WQ), block
 
 
 def _copy_tap(phases, block, geo, a, b, qh, qw):
     """im2col's step: block <- the tap's window (image-flat: the unread tail set to zero)."""
     source, target = _tap_views(phases, block, geo, a, b, qh, qw)
     target[...] = source
-    if (geo.RH, geo.RW) == (geo.HQ, geo.WQ):
+    if geo.row_mode == "image-flat":
         # Past the last image's padding rows: read nothing, and must not be garbage (NaN * 0).
         block.reshape(geo.G, geo.C // geo.G, -1)[..., target.shape[-1]:] = 0
 
@@ -304,10 +365,10 @@ def im2col(x, geo):
     padding positions (oh >= OH or ow >= OW) hold finite values that no caller uses.
     """
     phases = _to_phases(x, geo)
-    shape = (geo.G, geo.KH * geo.KW, geo.C // geo.G, geo.N, geo.RH, geo.RW)
     if geo.phases_are_cols:
-        return phases.reshape(shape)
-    cols = np.empty(shape, dtype=x.dtype)
+        return phases.reshape(geo.G, geo.KH * geo.KW, geo.C // geo.G, geo.N, geo.RH, geo.RW)
+    cols = _canonical(np.empty(_layout_shape(geo, (geo.G, geo.KH * geo.KW, geo.C // geo.G),
+                                             geo.RH, geo.RW), dtype=x.dtype), geo)
     for t, a, b, qh, qw in geo.taps:
         _copy_tap(phases, cols[:, t], geo, a, b, qh, qw)
     return cols
@@ -321,7 +382,8 @@ def col2im(cols, geo, bias=None):
     """
     if geo.phases_are_cols:
         return _from_phases(cols.reshape(geo.SH, geo.SW, geo.C, geo.N, geo.HQ, geo.WQ), geo, bias)
-    phases = np.zeros((geo.SH, geo.SW, geo.C, geo.N, geo.HQ, geo.WQ), dtype=cols.dtype)
+    phases = _canonical(np.zeros(_layout_shape(geo, (geo.SH, geo.SW, geo.C), geo.HQ, geo.WQ),
+                                 dtype=cols.dtype), geo)
     for t, a, b, qh, qw in geo.taps:
         window, block = _tap_views(phases, cols[:, t], geo, a, b, qh, qw)
         window += block
@@ -333,16 +395,18 @@ def col2im(cols, geo, bias=None):
 
 def _to_rows(y, geo):
     """NCHW y [N, F, OH, OW] -> [G, FG, N OH RW], channel-major, padding columns zero."""
-    rows = np.empty((geo.F, geo.N, geo.RH, geo.RW), dtype=y.dtype)
+    storage = np.empty(_layout_shape(geo, (geo.F,), geo.RH, geo.RW), dtype=y.dtype)
+    rows = _canonical(storage, geo)
     rows[:, :, :geo.OH, :geo.OW] = y.transpose(1, 0, 2, 3)
     rows[:, :, :geo.OH, geo.OW:] = 0
     rows[:, :, geo.OH:] = 0
-    return rows.reshape(geo.G, geo.F // geo.G, -1)
+    return storage.reshape(geo.G, geo.F // geo.G, -1)
 
 
 def _from_rows(rows, geo, bias=None):
     """[G, FG, N OH RW] -> NCHW [N, F, OH, OW], padding columns dropped, `bias` [F] added."""
-    source = rows.reshape(geo.F, geo.N, geo.RH, geo.RW)[:, :, :geo.OH, :geo.OW]
+    rows = _canonical(rows.reshape(_layout_shape(geo, (geo.F,), geo.RH, geo.RW)), geo)
+    source = rows[:, :, :geo.OH, :geo.OW]
     source = source.transpose(1, 0, 2, 3)
     out = np.empty((geo.N, geo.F, geo.OH, geo.OW), dtype=rows.dtype)
     if bias is None:
@@ -382,9 +446,11 @@ def _im2col_pieces(x, geo, buffer=None):
     for number, chunk in enumerate(geo.chunks):
         cols = buffer[start:start + len(chunk) * per_tap]
         start += len(chunk) * per_tap if keep else 0
-        cols = cols.reshape(geo.G, len(chunk), geo.C // geo.G, geo.N, geo.RH, geo.RW)
+        cols = cols.reshape(_layout_shape(geo, (geo.G, len(chunk), geo.C // geo.G),
+                                          geo.RH, geo.RW))
+        view = _canonical(cols, geo)
         for i, (t, a, b, qh, qw) in enumerate(chunk):
-            _copy_tap(phases, cols[:, i], geo, a, b, qh, qw)
+            _copy_tap(phases, view[:, i], geo, a, b, qh, qw)
         if number == len(geo.chunks) - 1:
             del phases          # free the phase grid before the caller's last GEMMs
         yield [tap[0] for tap in chunk], cols.reshape(geo.G, -1, size)
@@ -444,11 +510,12 @@ def _input_grad_kernel(gy, w, geo, bias=None):
     """conv2d's input gradient: gy [N, F, OH, OW], w [F, CG, KH, KW] -> gx [N, C, H, W]."""
     if geo.subpixel:
         return _subpixel_input_grad(gy, w, geo, bias)
-    if geo.input_grad_rows != (geo.RH, geo.RW):
-        geo = geo.with_rows(geo.input_grad_rows)
+    if geo.input_grad_mode != geo.row_mode:
+        geo = geo.with_row_mode(geo.input_grad_mode)
     cols = np.matmul(_grouped_weight(w, geo).transpose(0, 2, 1), _to_rows(gy, geo))
-    cols = cols.reshape(geo.G, geo.KH * geo.KW, geo.C // geo.G, geo.N, geo.RH, geo.RW)
-    return col2im(cols, geo, bias)
+    cols = cols.reshape(_layout_shape(geo, (geo.G, geo.KH * geo.KW, geo.C // geo.G),
+                                      geo.RH, geo.RW))
+    return col2im(_canonical(cols, geo), geo, bias)
 
 
 def _subpixel_input_grad(gy, w, geo, bias=None):
@@ -464,11 +531,13 @@ def _subpixel_input_grad(gy, w, geo, bias=None):
     FG, CG, shifts = F // G, geo.C // G, geo.shifts
     # Shifted reads wrap into zero columns (>= OW) or zero rows (>= OH) of the previous image,
     # so unlike a tap window no spare row is needed.
+    # Batch-minor, a shift moves whole pixels of N values and never wraps into another image.
     HQ = max(geo.OH + geo.QH - 1, -(-(geo.H + 2 * geo.PH) // geo.SH))
     images = N * HQ * WQ
-    lead = (geo.QH - 1) * WQ + geo.QW - 1     # zeros read by the largest shift of image 0
+    unit = N if geo.batch_minor else 1
+    lead = ((geo.QH - 1) * WQ + geo.QW - 1) * unit     # zeros read by the largest shift
     grid = np.zeros((F, lead + images), dtype=gy.dtype)
-    rows = grid[:, lead:].reshape(F, N, HQ, WQ)
+    rows = _canonical(grid[:, lead:].reshape(_layout_shape(geo, (F,), HQ, WQ)), geo)
     rows[:, :, :geo.OH, :geo.OW] = gy.transpose(1, 0, 2, 3)
     if shifts == [(0, 0)]:
         shifted = grid        # one shift, by zero: the grid itself
@@ -476,7 +545,7 @@ def _subpixel_input_grad(gy, w, geo, bias=None):
         shifted = np.empty((G, len(shifts), FG, images), dtype=gy.dtype)
         grid_g = grid.reshape(G, FG, -1)
         for s, (qh, qw) in enumerate(shifts):
-            start = lead - (qh * WQ + qw)
+            start = lead - (qh * WQ + qw) * unit
             shifted[:, s] = grid_g[..., start:start + images]
     # Per group, weight[g, (a, b, c), (s, f)] = w[g FG + f, c, tap] for the tap of phase (a, b)
     # and shift s, zero where no tap has that pair.
@@ -487,7 +556,8 @@ def _subpixel_input_grad(gy, w, geo, bias=None):
     phases = np.matmul(weight.reshape(G, geo.SH * geo.SW * CG, -1),
                        shifted.reshape(G, -1, images))
     del grid, rows, shifted         # free the shifted copies before allocating the output
-    phases = phases.reshape(G, geo.SH, geo.SW, CG, N, HQ, WQ).transpose(1, 2, 0, 3, 4, 5, 6)
+    phases = _canonical(phases.reshape(_layout_shape(geo, (G, geo.SH, geo.SW, CG), HQ, WQ)), geo)
+    phases = phases.transpose(1, 2, 0, 3, 4, 5, 6)
     return _from_phases(phases, geo, bias)
 
 
