@@ -125,6 +125,8 @@ VARIANTS = {
     "batch_minor_rows": dict(FORCE_ROW_MODE="batch-minor"),
     "one_piece": dict(PIECE_ELEMENTS=float("inf")),
     "piece_per_phase": dict(PIECE_ELEMENTS=0),
+    # Every convolution split into up to 3 batch parts (uneven ones too), each on a thread.
+    "batch_parts": dict(SPLIT_MIN_FLOPS=0, WORKERS=3),
 }
 
 
@@ -428,6 +430,30 @@ def test_cost_model_keeps_batch_minor_for_batches_that_give_long_rows():
     # One image: a row of 1 is never cheaper, whatever the image size.
     for size in (4, 7, 14, 28):
         assert not C._Geometry(1, 6, 16, size, size, (3, 3), (1, 1), (1, 1), (1, 1), 1).batch_minor
+
+
+@pytest.mark.parametrize("keep", [True, False], ids=["kept_im2col", "recomputed_im2col"])
+def test_batch_parts_train_like_one_part(keep, monkeypatch):
+    """Forward (keeping its im2col per part, or not) and backward through the recorded ops."""
+    x0, w0, b0, _ = _arrays((5, 4, 6, 9, 8, 3, 2, 1, 1, 2), dtype=np.float32)
+    if not keep:
+        monkeypatch.setattr(C, "KEEP_COLS_BYTES", 0)
+
+    def gradients():
+        with fluid.dygraph.guard():
+            x, w, b = (fluid.dygraph.to_variable(a) for a in (x0, w0, b0))
+            for v in (x, w, b):
+                v.stop_gradient = False
+            y = C.conv2d(x, w, b, stride=2, padding=1, groups=2)
+            fluid.layers.reduce_sum(y * y).backward()
+            return [v.gradient() for v in (y, x, w, b)]
+
+    whole = gradients()
+    monkeypatch.setattr(C, "SPLIT_MIN_FLOPS", 0)
+    monkeypatch.setattr(C, "WORKERS", 2)
+    assert len(C._Geometry(5, 4, 6, 9, 8, (3, 3), (2, 2), (1, 1), (1, 1), 2).parts) == 2
+    for split, one in zip(gradients(), whole):
+        np.testing.assert_allclose(split, one, rtol=1e-5, atol=1e-5)
 
 
 def _random_geometries(count, seed=11):

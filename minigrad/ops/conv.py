@@ -50,6 +50,7 @@ from minigrad.core.allocator import MMAP_LIMIT
 from minigrad.core.checks import check_tensor, pair, shape_of
 from minigrad.core.op import Op
 from minigrad.core.tape import _state
+from minigrad.core.threads import WORKERS, run_parts
 from minigrad.core.variable import Variable
 from minigrad.ops.math import reduce_sum
 
@@ -99,6 +100,8 @@ PIECE_ELEMENTS = 2 * 2 ** 20
 # Conv2d keeps x's im2col from forward to backward up to this many bytes. Larger blocks are fresh
 # mappings (see minigrad.core.allocator), whose page faults cost more than a second im2col.
 KEEP_COLS_BYTES = MMAP_LIMIT
+# A convolution whose GEMMs do at least this many FLOPs runs one batch part per core.
+SPLIT_MIN_FLOPS = 50e6
 # The row-grid layouts `_Geometry` chooses from (None: let the cost model pick; tests force one).
 ROW_MODES = ("compact", "row-flat", "image-flat", "batch-minor")
 FORCE_ROW_MODE = None
@@ -109,9 +112,9 @@ class _Geometry:
 
     __slots__ = ("N", "C", "F", "H", "W", "KH", "KW", "SH", "SW", "PH", "PW", "DH", "DW", "G",
                  "OH", "OW", "HQ", "WQ", "RH", "RW", "QH", "QW", "taps", "chunks", "shifts", "subpixel",
-                 "phases_are_cols", "row_mode", "batch_minor", "input_grad_mode")
+                 "phases_are_cols", "row_mode", "batch_minor", "input_grad_mode", "parts")
 
-    def __init__(self, N, C, F, H, W, kernel, stride, padding, dilation, groups):
+    def __init__(self, N, C, F, H, W, kernel, stride, padding, dilation, groups, split=True):
         self.N, self.C, self.F, self.H, self.W, self.G = N, C, F, H, W, groups
         (self.KH, self.KW), (self.SH, self.SW) = kernel, stride
         (self.PH, self.PW), (self.DH, self.DW) = padding, dilation
@@ -147,6 +150,26 @@ class _Geometry:
         # GEMM + col2im prices its own row grid: col2im's short rows cost far more than im2col's.
         self.input_grad_mode = (self._row_mode(FORCE_ROW_MODE, self._col2im_cost, ((0, 1), (1, 0)))
                                 if not self.subpixel else self.row_mode)
+        self.parts = self._batch_parts() if split else [(slice(None), self)]
+
+    def _batch_parts(self):
+        """[(batch slice, geometry)]: one part per core when the GEMMs are big enough to pay
+        for the hand-off (see minigrad.core.threads), else one part, this geometry."""
+        count = min(WORKERS, self.N)
+        flops = 2 * self.F * self.C // self.G * self.KH * self.KW * self.N * self.OH * self.OW
+        if count < 2 or flops < SPLIT_MIN_FLOPS:
+            return [(slice(None), self)]
+        bounds = [self.N * i // count for i in range(count + 1)]
+        return [(slice(low, high),
+                 _Geometry(high - low, self.C, self.F, self.H, self.W, (self.KH, self.KW),
+                           (self.SH, self.SW), (self.PH, self.PW), (self.DH, self.DW), self.G,
+                           split=False))
+                for low, high in zip(bounds, bounds[1:])]
+
+    def cols_elements(self):
+        """Elements of a whole im2col of x, over all batch parts (each in its own layout)."""
+        return sum(len(part.taps) * part.C * part.N * part.RH * part.RW
+                   for _, part in self.parts)
 
     def _phases_are_cols(self):
         """Kernel == stride (U-Net up-sampling, patchify): tap t is exactly phase t, unshifted,
@@ -300,7 +323,7 @@ def _to_phases(x, geo):
     return phases
 
 
-def _from_phases(phases, geo, bias=None):
+def _from_phases(phases, geo, bias=None, out=None):
     """Phase grid [SH, SW, C, N, HQ, WQ] (or [SH, SW, G, CG, N, HQ, WQ], any strides) -> NCHW
     [N, C, H, W] with the padding cropped (and `bias` [C] added).
 
@@ -308,7 +331,8 @@ def _from_phases(phases, geo, bias=None):
     interleaving into a channel-major image first and swapping C and N after is then ~2x
     faster, for a transient output-sized buffer.
     """
-    out = np.empty((geo.N, geo.C, geo.H, geo.W), dtype=phases.dtype)
+    if out is None:
+        out = np.empty((geo.N, geo.C, geo.H, geo.W), dtype=phases.dtype)
     short_rows = geo.W // geo.SW < 16
     image_cn = (np.empty((geo.C, geo.N, geo.H, geo.W), dtype=phases.dtype) if short_rows
                 else out.transpose(1, 0, 2, 3))
@@ -374,20 +398,21 @@ def im2col(x, geo):
     return cols
 
 
-def col2im(cols, geo, bias=None):
+def col2im(cols, geo, bias=None, out=None):
     """cols [G, KH KW, CG, N, RH, RW] -> NCHW [N, C, H, W]: each tap added where im2col read it.
 
     The adjoint of `im2col`: <im2col(x), cols> == <x, col2im(cols)> when the padding positions
     of cols (oh >= OH or ow >= OW) are zero. `bias` [C], if given, is added to the result.
     """
     if geo.phases_are_cols:
-        return _from_phases(cols.reshape(geo.SH, geo.SW, geo.C, geo.N, geo.HQ, geo.WQ), geo, bias)
+        return _from_phases(cols.reshape(geo.SH, geo.SW, geo.C, geo.N, geo.HQ, geo.WQ), geo, bias,
+                            out)
     phases = _canonical(np.zeros(_layout_shape(geo, (geo.SH, geo.SW, geo.C), geo.HQ, geo.WQ),
                                  dtype=cols.dtype), geo)
     for t, a, b, qh, qw in geo.taps:
         window, block = _tap_views(phases, cols[:, t], geo, a, b, qh, qw)
         window += block
-    return _from_phases(phases, geo, bias)
+    return _from_phases(phases, geo, bias, out)
 
 
 # -- the row grid: NCHW output side <-> [G, FG, N L], also mirrored ----------------------------
@@ -403,12 +428,13 @@ def _to_rows(y, geo):
     return storage.reshape(geo.G, geo.F // geo.G, -1)
 
 
-def _from_rows(rows, geo, bias=None):
+def _from_rows(rows, geo, bias=None, out=None):
     """[G, FG, N OH RW] -> NCHW [N, F, OH, OW], padding columns dropped, `bias` [F] added."""
     rows = _canonical(rows.reshape(_layout_shape(geo, (geo.F,), geo.RH, geo.RW)), geo)
     source = rows[:, :, :geo.OH, :geo.OW]
     source = source.transpose(1, 0, 2, 3)
-    out = np.empty((geo.N, geo.F, geo.OH, geo.OW), dtype=rows.dtype)
+    if out is None:
+        out = np.empty((geo.N, geo.F, geo.OH, geo.OW), dtype=rows.dtype)
     if bias is None:
         out[...] = source
     else:
@@ -458,13 +484,34 @@ def _im2col_pieces(x, geo, buffer=None):
 
 def _forward_and_weight_grad(x, w, gy, geo, bias=None, pieces=None, buffer=None, kept=None):
     """conv2d forward y = W im2col(x) (when w is given) and weight gradient gy im2col(x)^T
-    (when gy is given) from one pass over the im2col pieces of x.
+    (when gy is given) from one pass over the im2col pieces of x, each batch part of `geo` on
+    its own core.
 
     x [N, C, H, W], w [F, CG, KH, KW], gy [N, F, OH, OW] -> (y [N, F, OH, OW] or None,
     gw [F, CG, KH, KW] or None). `pieces`, if given, are x's im2col pieces kept from an
-    earlier call (x is then not read); `kept`, if a list, receives this call's pieces, laid
-    out in `buffer` (see `_im2col_pieces`).
+    earlier call, one list per part (x is then not read); `kept`, if a list, receives this
+    call's pieces the same way, laid out in `buffer` (of `geo.cols_elements()`).
     """
+    parts = geo.parts
+    y = None if w is None else np.empty((geo.N, geo.F, geo.OH, geo.OW), dtype=x.dtype)
+    starts = np.cumsum([0] + [part.cols_elements() for _, part in parts])
+    if kept is not None:
+        kept[:] = [[] for _ in parts]
+
+    def run(i):
+        batch, part = parts[i]
+        return _forward_and_weight_grad_part(
+            x[batch], w, None if gy is None else gy[batch], part, bias,
+            None if pieces is None else pieces[i],
+            None if buffer is None else buffer[starts[i]:starts[i + 1]],
+            None if kept is None else kept[i], None if y is None else y[batch])
+
+    gws = run_parts(run, len(parts))
+    return y, (None if gy is None else sum(gws[1:], gws[0]))
+
+
+def _forward_and_weight_grad_part(x, w, gy, geo, bias, pieces, buffer, kept, out):
+    """`_forward_and_weight_grad` on one batch part: y written to `out`; returns gw or None."""
     G, FG, CG = geo.G, geo.F // geo.G, geo.C // geo.G
     size = geo.N * geo.RH * geo.RW
     rows = partial = gy_rows = None
@@ -493,12 +540,12 @@ def _forward_and_weight_grad(x, w, gy, geo, bias=None, pieces=None, buffer=None,
             # cols @ gy_rows^T rather than gy_rows @ cols^T: same product, transposed, and
             # BLAS runs it ~20% faster with the long dim contiguous in the left operand.
             gw[:, taps] = np.matmul(cols, gy_rows.transpose(0, 2, 1)).reshape(G, -1, CG, FG)
-    del cols, gy_rows, partial      # free the im2col piece before allocating the output
-    y = None if w is None else _from_rows(rows, geo, bias)
+    del cols, gy_rows, partial      # free the im2col piece before writing the output
+    if w is not None:
+        _from_rows(rows, geo, bias, out)
     if gy is None:
-        return y, None
-    gw = gw.transpose(0, 3, 2, 1).reshape(geo.F, CG, geo.KH, geo.KW)    # [G, FG, CG, KK]
-    return y, gw
+        return None
+    return gw.transpose(0, 3, 2, 1).reshape(geo.F, CG, geo.KH, geo.KW)    # [G, FG, CG, KK]
 
 
 def _forward_kernel(x, w, geo, bias=None, buffer=None, kept=None):
@@ -507,18 +554,30 @@ def _forward_kernel(x, w, geo, bias=None, buffer=None, kept=None):
 
 
 def _input_grad_kernel(gy, w, geo, bias=None):
-    """conv2d's input gradient: gy [N, F, OH, OW], w [F, CG, KH, KW] -> gx [N, C, H, W]."""
+    """conv2d's input gradient: gy [N, F, OH, OW], w [F, CG, KH, KW] -> gx [N, C, H, W], each
+    batch part of `geo` on its own core."""
+    gx = np.empty((geo.N, geo.C, geo.H, geo.W), dtype=gy.dtype)
+
+    def run(i):
+        batch, part = geo.parts[i]
+        _input_grad_part(gy[batch], w, part, bias, gx[batch])
+
+    run_parts(run, len(geo.parts))
+    return gx
+
+
+def _input_grad_part(gy, w, geo, bias, out):
     if geo.subpixel:
-        return _subpixel_input_grad(gy, w, geo, bias)
+        return _subpixel_input_grad(gy, w, geo, bias, out)
     if geo.input_grad_mode != geo.row_mode:
         geo = geo.with_row_mode(geo.input_grad_mode)
     cols = np.matmul(_grouped_weight(w, geo).transpose(0, 2, 1), _to_rows(gy, geo))
     cols = cols.reshape(_layout_shape(geo, (geo.G, geo.KH * geo.KW, geo.C // geo.G),
                                       geo.RH, geo.RW))
-    return col2im(_canonical(cols, geo), geo, bias)
+    return col2im(_canonical(cols, geo), geo, bias, out)
 
 
-def _subpixel_input_grad(gy, w, geo, bias=None):
+def _subpixel_input_grad(gy, w, geo, bias=None, out=None):
     """The same result as GEMM + col2im, computed phase by phase ("sub-pixel convolution").
 
     Phase (a, b) of the padded input gradient sums, over the taps of that phase, W_t^T gy
@@ -558,7 +617,7 @@ def _subpixel_input_grad(gy, w, geo, bias=None):
     del grid, rows, shifted         # free the shifted copies before allocating the output
     phases = _canonical(phases.reshape(_layout_shape(geo, (G, geo.SH, geo.SW, CG), HQ, WQ)), geo)
     phases = phases.transpose(1, 2, 0, 3, 4, 5, 6)
-    return _from_phases(phases, geo, bias)
+    return _from_phases(phases, geo, bias, out)
 
 
 def _weight_grad_kernel(x, gy, geo, pieces=None):
@@ -596,7 +655,7 @@ class Conv2d(_ConvOp):
 
     def __call__(self, x, w, b=None):
         geo = self._geo
-        size = len(geo.taps) * geo.C * geo.N * geo.RH * geo.RW
+        size = geo.cols_elements()
         keep = _will_need_grad(w) and size * _data(x).itemsize <= KEEP_COLS_BYTES
         self._keep_elements = size if keep else 0
         self._pieces = None
