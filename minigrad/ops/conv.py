@@ -493,10 +493,14 @@ def _forward_and_weight_grad(x, w, gy, geo, bias=None, pieces=None, buffer=None,
     call's pieces the same way, laid out in `buffer` (of `geo.cols_elements()`).
     """
     parts = geo.parts
-    y = None if w is None else np.empty((geo.N, geo.F, geo.OH, geo.OW), dtype=x.dtype)
-    starts = np.cumsum([0] + [part.cols_elements() for _, part in parts])
     if kept is not None:
         kept[:] = [[] for _ in parts]
+    if len(parts) == 1:     # the output is allocated after the im2col is freed: a lower peak
+        return _forward_and_weight_grad_part(x, w, gy, geo, bias,
+                                             None if pieces is None else pieces[0], buffer,
+                                             None if kept is None else kept[0], None)
+    y = None if w is None else np.empty((geo.N, geo.F, geo.OH, geo.OW), dtype=x.dtype)
+    starts = np.cumsum([0] + [part.cols_elements() for _, part in parts])
 
     def run(i):
         batch, part = parts[i]
@@ -506,12 +510,12 @@ def _forward_and_weight_grad(x, w, gy, geo, bias=None, pieces=None, buffer=None,
             None if buffer is None else buffer[starts[i]:starts[i + 1]],
             None if kept is None else kept[i], None if y is None else y[batch])
 
-    gws = run_parts(run, len(parts))
+    gws = [gw for _, gw in run_parts(run, len(parts))]
     return y, (None if gy is None else sum(gws[1:], gws[0]))
 
 
 def _forward_and_weight_grad_part(x, w, gy, geo, bias, pieces, buffer, kept, out):
-    """`_forward_and_weight_grad` on one batch part: y written to `out`; returns gw or None."""
+    """`_forward_and_weight_grad` on one batch part (y written to `out` if given)."""
     G, FG, CG = geo.G, geo.F // geo.G, geo.C // geo.G
     size = geo.N * geo.RH * geo.RW
     rows = partial = gy_rows = None
@@ -540,12 +544,11 @@ def _forward_and_weight_grad_part(x, w, gy, geo, bias, pieces, buffer, kept, out
             # cols @ gy_rows^T rather than gy_rows @ cols^T: same product, transposed, and
             # BLAS runs it ~20% faster with the long dim contiguous in the left operand.
             gw[:, taps] = np.matmul(cols, gy_rows.transpose(0, 2, 1)).reshape(G, -1, CG, FG)
-    del cols, gy_rows, partial      # free the im2col piece before writing the output
-    if w is not None:
-        _from_rows(rows, geo, bias, out)
+    del cols, gy_rows, partial      # free the im2col piece before allocating the output
+    y = None if w is None else _from_rows(rows, geo, bias, out)
     if gy is None:
-        return None
-    return gw.transpose(0, 3, 2, 1).reshape(geo.F, CG, geo.KH, geo.KW)    # [G, FG, CG, KK]
+        return y, None
+    return y, gw.transpose(0, 3, 2, 1).reshape(geo.F, CG, geo.KH, geo.KW)    # [G, FG, CG, KK]
 
 
 def _forward_kernel(x, w, geo, bias=None, buffer=None, kept=None):
@@ -556,6 +559,8 @@ def _forward_kernel(x, w, geo, bias=None, buffer=None, kept=None):
 def _input_grad_kernel(gy, w, geo, bias=None):
     """conv2d's input gradient: gy [N, F, OH, OW], w [F, CG, KH, KW] -> gx [N, C, H, W], each
     batch part of `geo` on its own core."""
+    if len(geo.parts) == 1:
+        return _input_grad_part(gy, w, geo, bias, None)
     gx = np.empty((geo.N, geo.C, geo.H, geo.W), dtype=gy.dtype)
 
     def run(i):
