@@ -40,6 +40,9 @@ Why the layouts below: numpy is fast on long contiguous runs and slow on short s
     with one (per-group) GEMM over the taps' distinct shifts and no col2im when that is
     cheaper; im2col runs in cache-sized pieces, and the forward and weight-gradient GEMMs of
     conv2d_transpose's backward share them; conv2d keeps its pieces for its weight gradient.
+  - A large convolution runs its batch in parts, one per core (`_Geometry.parts`, each part
+    with its own geometry and layout; see minigrad.core.threads), so the copies between GEMMs
+    run in parallel too.
 """
 import copy
 import numbers
@@ -111,8 +114,9 @@ class _Geometry:
     """Shapes, grid sizes and the tap table of one convolution (see the module notation)."""
 
     __slots__ = ("N", "C", "F", "H", "W", "KH", "KW", "SH", "SW", "PH", "PW", "DH", "DW", "G",
-                 "OH", "OW", "HQ", "WQ", "RH", "RW", "QH", "QW", "taps", "chunks", "shifts", "subpixel",
-                 "phases_are_cols", "row_mode", "batch_minor", "input_grad_mode", "parts")
+                 "OH", "OW", "HQ", "WQ", "RH", "RW", "QH", "QW", "taps", "chunks", "shifts",
+                 "subpixel", "phases_are_cols", "row_mode", "batch_minor", "input_grad_mode",
+                 "parts")
 
     def __init__(self, N, C, F, H, W, kernel, stride, padding, dilation, groups, split=True):
         self.N, self.C, self.F, self.H, self.W, self.G = N, C, F, H, W, groups
