@@ -314,11 +314,16 @@ def _phase_views(geo, grid_rows=None):
                        (slice(None), slice(None), slice(i0, i0 + nr), slice(j0, j0 + nc)))
 
 
+def _zero_phases(geo, dtype):
+    """A zero phase grid [SH, SW, C, N, HQ, WQ] (a view of [SH, SW, C, HQ, WQ, N] when
+    batch-minor)."""
+    return _canonical(np.zeros(_layout_shape(geo, (geo.SH, geo.SW, geo.C), geo.HQ, geo.WQ),
+                               dtype=dtype), geo)
+
+
 def _to_phases(x, geo):
-    """Zero-padded NCHW x -> phase grid P [SH, SW, C, N, HQ, WQ] (channel-major; a view of
-    [SH, SW, C, HQ, WQ, N] when batch-minor)."""
-    phases = _canonical(np.zeros(_layout_shape(geo, (geo.SH, geo.SW, geo.C), geo.HQ, geo.WQ),
-                                 dtype=x.dtype), geo)
+    """Zero-padded NCHW x -> phase grid P [SH, SW, C, N, HQ, WQ] (channel-major)."""
+    phases = _zero_phases(geo, x.dtype)
     # Read through a transposed view: a contiguous N/C swap first is slightly faster on large
     # inputs but costs an input-sized buffer at the memory peak of im2col.
     x_cn = x.transpose(1, 0, 2, 3)
@@ -411,8 +416,7 @@ def col2im(cols, geo, bias=None, out=None):
     if geo.phases_are_cols:
         return _from_phases(cols.reshape(geo.SH, geo.SW, geo.C, geo.N, geo.HQ, geo.WQ), geo, bias,
                             out)
-    phases = _canonical(np.zeros(_layout_shape(geo, (geo.SH, geo.SW, geo.C), geo.HQ, geo.WQ),
-                                 dtype=cols.dtype), geo)
+    phases = _zero_phases(geo, cols.dtype)
     for t, a, b, qh, qw in geo.taps:
         window, block = _tap_views(phases, cols[:, t], geo, a, b, qh, qw)
         window += block
