@@ -127,6 +127,8 @@ VARIANTS = {
     "piece_per_phase": dict(PIECE_ELEMENTS=0),
     # Every convolution split into up to 3 batch parts (uneven ones too), each on a thread.
     "batch_parts": dict(SPLIT_MIN_FLOPS=0, WORKERS=3),
+    # Forward and weight-gradient GEMMs in column blocks of 5 (the last one shorter).
+    "gemm_blocks": dict(GEMM_BLOCK_COLUMNS=5),
 }
 
 
@@ -138,6 +140,7 @@ INPUT_GRAD_PATHS = ["subpixel", "col2im", "col2im_own_rows", "batch_minor_subpix
 def variant(request, monkeypatch):
     """Force one layout (flat/compact/batch-minor rows), im2col chunking or input-gradient
     path."""
+    monkeypatch.setattr(C, "_geometries", {})      # cached geometries predate the patches
     for name, value in VARIANTS.get(request.param, {}).items():
         monkeypatch.setattr(C, name, value)
     if request.param.startswith("batch_minor_"):
@@ -430,6 +433,26 @@ def test_cost_model_keeps_batch_minor_for_batches_that_give_long_rows():
     # One image: a row of 1 is never cheaper, whatever the image size.
     for size in (4, 7, 14, 28):
         assert not C._Geometry(1, 6, 16, size, size, (3, 3), (1, 1), (1, 1), (1, 1), 1).batch_minor
+
+
+def test_memory_bound_gemms_run_in_column_blocks_with_the_same_result(monkeypatch):
+    # LeNet's first convolution ([6, 25] x [25, N 28 28]) is memory-bound; DCGAN's is not.
+    assert C._Geometry(64, 1, 6, 28, 28, (5, 5), (1, 1), (2, 2), (1, 1), 1).block_gemms
+    assert not C._Geometry(64, 128, 64, 16, 16, (4, 4), (2, 2), (1, 1), (1, 1), 1).block_gemms
+    monkeypatch.setattr(C, "GEMM_BLOCK_COLUMNS", 4)
+    rng = np.random.default_rng(2)
+    a, b, c = rng.random((2, 3, 5)), rng.random((2, 5, 23)), rng.random((2, 3, 23))
+    np.testing.assert_allclose(C._matmul_blocks(a, b), a @ b, rtol=1e-14)
+    np.testing.assert_allclose(C._matmul_transposed_blocks(b, c), b @ c.transpose(0, 2, 1),
+                               rtol=1e-14)
+
+
+def test_geometries_are_built_once_per_shape_and_tuning(monkeypatch):
+    monkeypatch.setattr(C, "_geometries", {})
+    args = (8, 3, 4, 9, 9, (3, 3), (1, 1), (1, 1), (1, 1), 1)
+    assert C._geometry(*args) is C._geometry(*args)
+    monkeypatch.setattr(C, "FORCE_ROW_MODE", "image-flat")
+    assert C._geometry(*args).row_mode == "image-flat"
 
 
 @pytest.mark.parametrize("keep", [True, False], ids=["kept_im2col", "recomputed_im2col"])

@@ -103,6 +103,9 @@ PIECE_ELEMENTS = 2 * 2 ** 20
 # Conv2d keeps x's im2col from forward to backward up to this many bytes. Larger blocks are fresh
 # mappings (see minigrad.core.allocator), whose page faults cost more than a second im2col.
 KEEP_COLS_BYTES = MMAP_LIMIT
+# Memory-bound forward and weight-gradient GEMMs over more columns than this run in blocks of
+# this many (see `_matmul_blocks`).
+GEMM_BLOCK_COLUMNS = 4096
 # A convolution whose GEMMs do at least this many FLOPs runs one batch part per core.
 SPLIT_MIN_FLOPS = 50e6
 # The row-grid layouts `_Geometry` chooses from (None: let the cost model pick; tests force one).
@@ -116,7 +119,7 @@ class _Geometry:
     __slots__ = ("N", "C", "F", "H", "W", "KH", "KW", "SH", "SW", "PH", "PW", "DH", "DW", "G",
                  "OH", "OW", "HQ", "WQ", "RH", "RW", "QH", "QW", "taps", "chunks", "shifts",
                  "subpixel", "phases_are_cols", "row_mode", "batch_minor", "input_grad_mode",
-                 "parts")
+                 "parts", "block_gemms")
 
     def __init__(self, N, C, F, H, W, kernel, stride, padding, dilation, groups, split=True):
         self.N, self.C, self.F, self.H, self.W, self.G = N, C, F, H, W, groups
@@ -155,6 +158,9 @@ class _Geometry:
         self.input_grad_mode = (self._row_mode(FORCE_ROW_MODE, self._col2im_cost, ((0, 1), (1, 0)))
                                 if not self.subpixel else self.row_mode)
         self.parts = self._batch_parts() if split else [(slice(None), self)]
+        # Fewer than ~4 FLOPs per byte of cols and rows read: memory-bound GEMMs.
+        k, m = self.KH * self.KW * self.C // self.G, self.F // self.G
+        self.block_gemms = k * m < 8 * (k + m)
 
     def _batch_parts(self):
         """[(batch slice, geometry)]: one part per core when the GEMMs are big enough to pay
@@ -269,6 +275,27 @@ class _Geometry:
                     + shifts * self.F * m_sub * COPY_S)
         cost_col = 2 * kk * c_f * m_col / GEMM_FLOPS_PER_S + kk * self.C * m_col * ADD_S
         return cost_sub < cost_col
+
+
+_geometries = {}
+GEOMETRY_CACHE_SIZE = 256
+
+
+def _geometry(N, C, F, H, W, kernel, stride, padding, dilation, groups):
+    """The `_Geometry` of one convolution, built once per shape: a training loop asks for the
+    same few every step, and pricing the layouts costs as much as a small convolution's copies.
+
+    The key includes the module's tuning knobs, so a test that sets one gets a fresh geometry.
+    """
+    key = (N, C, F, H, W, tuple(kernel), tuple(stride), tuple(padding), tuple(dilation), groups,
+           FORCE_ROW_MODE, ROW_MODES, WORKERS, SPLIT_MIN_FLOPS, PIECE_ELEMENTS)
+    geo = _geometries.get(key)
+    if geo is None:
+        if len(_geometries) >= GEOMETRY_CACHE_SIZE:
+            _geometries.clear()
+        geo = _geometries[key] = _Geometry(N, C, F, H, W, kernel, stride, padding, dilation,
+                                           groups)
+    return geo
 
 
 # -- grid storage: batch axis in the middle, or innermost -----------------------------------
@@ -456,6 +483,43 @@ def _grouped_weight(w, geo):
     return np.ascontiguousarray(w.transpose(0, 1, 3, 2)).reshape(geo.G, geo.F // geo.G, -1)
 
 
+# -- GEMMs in column blocks ------------------------------------------------------------------
+
+
+def _matmul_blocks(a, b, out=None):
+    """a @ b for a [G, M, K], b [G, K, L], in blocks of GEMM_BLOCK_COLUMNS columns of b.
+
+    Why: OpenBLAS runs a memory-bound GEMM (LeNet conv1's [6, 25] x [25, 50176], and its
+    weight gradient) 1.5-3x slower in one call than in blocks whose operands fit a core's L2
+    cache (measured on a 2-core AVX-512 machine, 1 MB of L2 per core).
+    """
+    L = b.shape[-1]
+    if out is None:
+        out = np.empty(a.shape[:-1] + (L,), dtype=np.result_type(a, b))
+    if L <= 2 * GEMM_BLOCK_COLUMNS:
+        return np.matmul(a, b, out=out)
+    for start in range(0, L, GEMM_BLOCK_COLUMNS):
+        stop = start + GEMM_BLOCK_COLUMNS
+        np.matmul(a, b[..., start:stop], out=out[..., start:stop])
+    return out
+
+
+def _matmul_transposed_blocks(a, b):
+    """a @ b^T for a [G, K, L], b [G, M, L], summed over blocks of GEMM_BLOCK_COLUMNS (as above)."""
+    L = a.shape[-1]
+    if L <= 2 * GEMM_BLOCK_COLUMNS:
+        return np.matmul(a, b.transpose(0, 2, 1))
+    total = partial = None
+    for start in range(0, L, GEMM_BLOCK_COLUMNS):
+        stop = start + GEMM_BLOCK_COLUMNS
+        product = np.matmul(a[..., start:stop], b[..., start:stop].transpose(0, 2, 1), out=partial)
+        if total is None:
+            total, partial = product, np.empty_like(product)
+        else:
+            total += product
+    return total
+
+
 # -- the three kernels (ndarrays in, ndarrays out) ---------------------------------------------
 
 
@@ -527,6 +591,10 @@ def _forward_and_weight_grad_part(x, w, gy, geo, bias, pieces, buffer, kept, out
     G, FG, CG = geo.G, geo.F // geo.G, geo.C // geo.G
     size = geo.N * geo.RH * geo.RW
     rows = partial = gy_rows = None
+    if geo.block_gemms:
+        matmul, matmul_t = _matmul_blocks, _matmul_transposed_blocks
+    else:
+        matmul, matmul_t = np.matmul, lambda a, b: np.matmul(a, b.transpose(0, 2, 1))
     if w is not None:
         # Taps before channels, once: then a chunk's weight gathers whole rows of CG values.
         weight = np.ascontiguousarray(
@@ -543,15 +611,15 @@ def _forward_and_weight_grad_part(x, w, gy, geo, bias, pieces, buffer, kept, out
         if w is not None:
             w_chunk = weight[:, :, taps].reshape(G, FG, -1)
             if rows is None:
-                rows = np.matmul(w_chunk, cols)
+                rows = matmul(w_chunk, cols)
             else:
                 if partial is None:
                     partial = np.empty((G, FG, size), dtype=rows.dtype)
-                rows += np.matmul(w_chunk, cols, out=partial)
+                rows += matmul(w_chunk, cols, out=partial)
         if gy is not None:
             # cols @ gy_rows^T rather than gy_rows @ cols^T: same product, transposed, and
             # BLAS runs it ~20% faster with the long dim contiguous in the left operand.
-            gw[:, taps] = np.matmul(cols, gy_rows.transpose(0, 2, 1)).reshape(G, -1, CG, FG)
+            gw[:, taps] = matmul_t(cols, gy_rows).reshape(G, -1, CG, FG)
     del cols, gy_rows, partial      # free the im2col piece before allocating the output
     y = None if w is None else _from_rows(rows, geo, bias, out)
     if gy is None:
@@ -836,7 +904,7 @@ def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
                              f"dilation {d}) is larger than the padded input {name} "
                              f"{size + 2 * p} (size {size} + 2 * padding {p})")
     _check_bias(op, bias, F, _data(x).dtype)
-    geo = _Geometry(N, C, F, H, W, (KH, KW), stride, padding, dilation, groups)
+    geo = _geometry(N, C, F, H, W, (KH, KW), stride, padding, dilation, groups)
     return _conv2d(x, weight, geo, bias)
 
 
@@ -868,7 +936,7 @@ def conv2d_transpose(x, weight, bias=None, stride=1, padding=0, dilation=1, grou
     H, W = resolve_output_size(op, (OH, OW), (KH, KW), stride, padding, dilation, output_size)
     C = CG * groups
     _check_bias(op, bias, C, _data(x).dtype)
-    geo = _Geometry(N, C, F, H, W, (KH, KW), stride, padding, dilation, groups)
+    geo = _geometry(N, C, F, H, W, (KH, KW), stride, padding, dilation, groups)
     return _conv2d_input_grad(x, weight, geo, bias)
 
 
@@ -910,7 +978,7 @@ def conv2d_weight_grad(x, grad_output, weight_shape, stride=1, padding=0, dilati
                                                       groups)
     N, C, H, W = shape_of(x)
     F, CG, KH, KW = weight_shape
-    geo = _Geometry(N, C, F, H, W, (KH, KW), stride, padding, dilation, groups)
+    geo = _geometry(N, C, F, H, W, (KH, KW), stride, padding, dilation, groups)
     if shape_of(grad_output) != (N, F, geo.OH, geo.OW) or CG * groups != C:
         raise ValueError(f"{op}: grad_output {list(shape_of(grad_output))} does not match "
                          f"x {[N, C, H, W]} and weight shape {list(weight_shape)}")
