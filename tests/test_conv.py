@@ -447,6 +447,19 @@ def test_memory_bound_gemms_run_in_column_blocks_with_the_same_result(monkeypatc
                                rtol=1e-14)
 
 
+def test_batch_parts_share_the_im2col_piece_budget(monkeypatch):
+    monkeypatch.setattr(C, "WORKERS", 2)
+    # DCGAN's 8 -> 16 transposed conv: one part alone would merge two phases (8 taps) per piece.
+    geo = C._Geometry(64, 128, 256, 16, 16, (4, 4), (2, 2), (1, 1), (1, 1), 1)
+    assert len(geo.parts) == 2
+    alone = C._Geometry(32, 128, 256, 16, 16, (4, 4), (2, 2), (1, 1), (1, 1), 1, split=False)
+    assert max(map(len, alone.chunks)) == 8
+    for _, part in geo.parts:
+        per_tap = part.C * part.N * part.RH * part.RW
+        assert max(map(len, part.chunks)) == 4
+        assert 4 * per_tap <= C.PIECE_ELEMENTS / 2
+
+
 def test_geometries_are_built_once_per_shape_and_tuning(monkeypatch):
     monkeypatch.setattr(C, "_geometries", {})
     args = (8, 3, 4, 9, 9, (3, 3), (1, 1), (1, 1), (1, 1), 1)

@@ -121,7 +121,8 @@ class _Geometry:
                  "subpixel", "phases_are_cols", "row_mode", "batch_minor", "input_grad_mode",
                  "parts", "block_gemms")
 
-    def __init__(self, N, C, F, H, W, kernel, stride, padding, dilation, groups, split=True):
+    def __init__(self, N, C, F, H, W, kernel, stride, padding, dilation, groups, split=True,
+                 piece_elements=None):
         self.N, self.C, self.F, self.H, self.W, self.G = N, C, F, H, W, groups
         (self.KH, self.KW), (self.SH, self.SW) = kernel, stride
         (self.PH, self.PW), (self.DH, self.DW) = padding, dilation
@@ -140,6 +141,8 @@ class _Geometry:
                      for kh in range(self.KH) for kw in range(self.KW)]
         # im2col pieces: the taps of one phase (of one kernel row when there is one phase),
         # merged while a piece stays under PIECE_ELEMENTS, so small convolutions run one GEMM.
+        # Batch parts run at once and share that budget.
+        piece_elements = PIECE_ELEMENTS if piece_elements is None else piece_elements
         key = (lambda tap: tap[1:3]) if self.SH * self.SW > 1 else (lambda tap: tap[0] // self.KW)
         groups = {}
         for tap in self.taps:
@@ -147,7 +150,7 @@ class _Geometry:
         per_tap = C * N * self.RH * self.RW
         self.chunks = [[]]
         for group in groups.values():
-            if self.chunks[-1] and (len(self.chunks[-1]) + len(group)) * per_tap > PIECE_ELEMENTS:
+            if self.chunks[-1] and (len(self.chunks[-1]) + len(group)) * per_tap > piece_elements:
                 self.chunks.append([])
             self.chunks[-1].extend(group)
         # The distinct (qh, qw) shifts of the taps (dilation leaves gaps between them).
@@ -173,7 +176,7 @@ class _Geometry:
         return [(slice(low, high),
                  _Geometry(high - low, self.C, self.F, self.H, self.W, (self.KH, self.KW),
                            (self.SH, self.SW), (self.PH, self.PW), (self.DH, self.DW), self.G,
-                           split=False))
+                           split=False, piece_elements=PIECE_ELEMENTS / count))
                 for low, high in zip(bounds, bounds[1:])]
 
     def cols_elements(self):
@@ -567,6 +570,11 @@ def _forward_and_weight_grad(x, w, gy, geo, bias=None, pieces=None, buffer=None,
     parts = geo.parts
     if kept is not None:
         kept[:] = [[] for _ in parts]
+    if w is not None:
+        # Taps before channels, once for all parts: then a chunk's weight gathers whole rows
+        # of CG values.
+        w = np.ascontiguousarray(w.reshape(geo.G, geo.F // geo.G, geo.C // geo.G,
+                                           geo.KH * geo.KW).transpose(0, 1, 3, 2))
     if len(parts) == 1:     # the output is allocated after the im2col is freed: a lower peak
         return _forward_and_weight_grad_part(x, w, gy, geo, bias,
                                              None if pieces is None else pieces[0], buffer,
@@ -586,8 +594,9 @@ def _forward_and_weight_grad(x, w, gy, geo, bias=None, pieces=None, buffer=None,
     return y, (None if gy is None else sum(gws[1:], gws[0]))
 
 
-def _forward_and_weight_grad_part(x, w, gy, geo, bias, pieces, buffer, kept, out):
-    """`_forward_and_weight_grad` on one batch part (y written to `out` if given)."""
+def _forward_and_weight_grad_part(x, weight, gy, geo, bias, pieces, buffer, kept, out):
+    """`_forward_and_weight_grad` on one batch part (y written to `out` if given); `weight` is
+    w as [G, FG, KH KW, CG], or None."""
     G, FG, CG = geo.G, geo.F // geo.G, geo.C // geo.G
     size = geo.N * geo.RH * geo.RW
     rows = partial = gy_rows = None
@@ -595,10 +604,6 @@ def _forward_and_weight_grad_part(x, w, gy, geo, bias, pieces, buffer, kept, out
         matmul, matmul_t = _matmul_blocks, _matmul_transposed_blocks
     else:
         matmul, matmul_t = np.matmul, lambda a, b: np.matmul(a, b.transpose(0, 2, 1))
-    if w is not None:
-        # Taps before channels, once: then a chunk's weight gathers whole rows of CG values.
-        weight = np.ascontiguousarray(
-            w.reshape(G, FG, CG, geo.KH * geo.KW).transpose(0, 1, 3, 2))
     if gy is not None:
         gw = np.empty((G, geo.KH * geo.KW, CG, FG), dtype=gy.dtype)    # transposed, see below
     if pieces is None:
@@ -608,7 +613,7 @@ def _forward_and_weight_grad_part(x, w, gy, geo, bias, pieces, buffer, kept, out
             kept.append((taps, cols))
         if gy is not None and gy_rows is None:
             gy_rows = _to_rows(gy, geo)     # made here, not earlier, to keep the peak down
-        if w is not None:
+        if weight is not None:
             w_chunk = weight[:, :, taps].reshape(G, FG, -1)
             if rows is None:
                 rows = matmul(w_chunk, cols)
@@ -621,7 +626,7 @@ def _forward_and_weight_grad_part(x, w, gy, geo, bias, pieces, buffer, kept, out
             # BLAS runs it ~20% faster with the long dim contiguous in the left operand.
             gw[:, taps] = matmul_t(cols, gy_rows).reshape(G, -1, CG, FG)
     del cols, gy_rows, partial      # free the im2col piece before allocating the output
-    y = None if w is None else _from_rows(rows, geo, bias, out)
+    y = None if weight is None else _from_rows(rows, geo, bias, out)
     if gy is None:
         return y, None
     return y, gw.transpose(0, 3, 2, 1).reshape(geo.F, CG, geo.KH, geo.KW)    # [G, FG, CG, KK]
