@@ -103,6 +103,13 @@ def peak_mb(step):
     return (peak - base) / 2 ** 20
 
 
+def matmul_peak_gflops(size=2048, repeats=5):
+    """numpy's float32 GEMM speed on a large square product: the ceiling for im2col GEMMs."""
+    a = np.random.default_rng(1).standard_normal((size, size)).astype(np.float32)
+    best = min(time_blocks({"matmul": lambda: a @ a}, repeats, warmup=1)["matmul"])
+    return 2 * size ** 3 / best / 1e6
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeats", type=int, default=7, help="timed runs per case (median)")
@@ -119,6 +126,7 @@ def main():
     print(f"numpy {np.__version__}" + (f", torch {torch.__version__} "
                                         f"({torch.get_num_threads()} threads)" if use_torch else
                                         ", torch not used"))
+    print(f"numpy float32 matmul peak (2048 x 2048): {matmul_peak_gflops():.0f} GFLOP/s")
     header = (f"{'op':<17} {'shape':<16} {'minigrad ms':>11} {'torch ms':>9} {'ratio':>6} "
               f"{'GFLOP/s':>8} {'torch GF/s':>10} {'peak MB':>8} {'im2col MB':>9} "
               f"{'outputs MB':>10}")
