@@ -148,7 +148,8 @@ def main():
             peak = peak_mb(case.minigrad_step)
             if use_torch:
                 torch_ms = statistics.median(measured["torch"])
-                torch_text = f"{torch_ms:>9.2f} {ratio(measured['minigrad'], measured['torch']):>6.2f}"
+                speed_ratio = ratio(measured["minigrad"], measured["torch"])
+                torch_text = f"{torch_ms:>9.2f} {speed_ratio:>6.2f}"
                 torch_gf = f"{case.flops / torch_ms / 1e6:>10.1f}"
             else:
                 torch_text, torch_gf = f"{'-':>9} {'-':>6}", f"{'-':>10}"

@@ -40,6 +40,8 @@ Why the layouts below: numpy is fast on long contiguous runs and slow on short s
     with one (per-group) GEMM over the taps' distinct shifts and no col2im when that is
     cheaper; im2col runs in cache-sized pieces, and the forward and weight-gradient GEMMs of
     conv2d_transpose's backward share them; conv2d keeps its pieces for its weight gradient.
+  - Memory-bound GEMMs (few filters, few taps x channels: LeNet's first layer) run in column
+    blocks that fit a core's L2 cache (`_matmul_blocks`).
   - A large convolution runs its batch in parts, one per core (`_Geometry.parts`, each part
     with its own geometry and layout; see minigrad.core.threads), so the copies between GEMMs
     run in parallel too.
