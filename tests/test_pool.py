@@ -5,7 +5,7 @@ import pytest
 import minigrad
 import minigrad as fluid
 from minigrad.dygraph.nn import Pool2D
-from minigrad.ops.pool import pool2d
+from minigrad.ops.pool import MaxPool2d, _Window, pool2d
 
 import reference
 
@@ -104,6 +104,31 @@ def test_max_gradgradcheck_for_disjoint_windows(shape, size, stride):
         return fluid.layers.tanh(pool2d(x, size, "max", stride))
     assert minigrad.gradcheck(fn, [x])
     assert minigrad.gradgradcheck(fn, [x])
+
+
+def test_max_forward_finds_the_winners_only_when_a_gradient_will_be_needed():
+    # A forward that will be differentiated also finds each window's winner (its masks are kept
+    # for backward, dropped on release); any other forward does not, and gives the same output.
+    x = np.random.default_rng(6).integers(0, 3, size=(2, 3, 6, 5)).astype(np.float32)
+    with fluid.dygraph.guard():
+        v = fluid.dygraph.to_variable(x)
+        plain = MaxPool2d(_Window(x.shape, (3, 3), (2, 2), (1, 1), True))
+        expected = plain(v).numpy()
+        assert plain._masks is None
+        v.stop_gradient = False
+        y = pool2d(v, 3, "max", 2, 1, ceil_mode=True)
+        np.testing.assert_array_equal(y.numpy(), expected)
+        op = y.creator
+        assert op._masks.dtype == np.bool_ and op._masks.shape == (9,) + y.numpy().shape
+        loss = fluid.layers.reduce_sum(y * fluid.dygraph.to_variable(
+            np.arange(y.numpy().size, dtype=np.float32).reshape(y.shape)))
+        loss.backward(retain_graph=True)
+        first = v.gradient().copy()
+        assert first.dtype == np.float32
+        loss.backward()
+        np.testing.assert_array_equal(v.gradient(), 2 * first)
+        assert op._masks is None
+    assert np.count_nonzero(first) <= y.numpy().size      # one winner per window
 
 
 def test_against_torch():

@@ -13,6 +13,7 @@ import numpy as np
 
 from minigrad.core.checks import check_tensor, pair, shape_of
 from minigrad.core.op import Op
+from minigrad.core.tape import _state
 from minigrad.core.variable import Variable
 
 __all__ = ["pool2d", "pool_output_size"]
@@ -122,47 +123,52 @@ class MaxPool2d(Op):
         self.pool_stride = (window.SH, window.SW)
         self.pool_padding = (window.PH, window.PW)
         self._window = window
-        self._y = None
+        self._winners_needed = True
+        self._masks = None
+
+    def __call__(self, x):
+        # Only a forward that backward will follow needs the winners (inference skips them).
+        self._winners_needed = (isinstance(x, Variable) and not x.stop_gradient
+                                and _state.grad_enabled)
+        return super().__call__(x)
 
     def forward(self, x):
         xpad = self._window.pad(x, -np.inf)
-        taps = self._window.taps()
-        y = xpad[next(taps)[1]].copy()
-        for _, index in taps:
-            np.maximum(y, xpad[index], out=y)
-        self._y = y         # the winners are found against it (the output holds it anyway)
+        taps = [xpad[index] for _, index in self._window.taps()]
+        if self._winners_needed:
+            # Strided views are slow to read (short inner loops), so they are read once, into
+            # a contiguous copy that the max and the winners' search then read fast, while it
+            # is in cache. Only the masks (T bytes per output cell) are kept for backward.
+            taps = np.stack(taps)
+        y = taps[0].copy()
+        for tap in taps[1:]:
+            np.maximum(y, tap, out=y)
+        if self._winners_needed:
+            self._masks = _first_max_masks(taps, y)
         return y
 
     def backward(self, gy, x):
-        masks = self._first_max_masks(x)
+        masks = self._masks
         return PoolScatter(self._window, lambda t, values, out=None:
                            np.multiply(values, masks[t], out=out))(gy)
 
     def release(self):
         super().release()
-        self._y = None
-
-    def _first_max_masks(self, x):
-        """[T] bool arrays [N, C, OH, OW]: tap t holds its window's first maximal cell.
-
-        Each tap is compared with the forward's maximum, and a window is claimed by its first
-        tap that equals it (ties go to the first maximal cell, as in Paddle).
-        """
-        xpad = self._window.pad(_data(x), -np.inf)
-        masks, free = [], None
-        for _, index in self._window.taps():
-            hit = xpad[index] == self._y
-            if free is None:
-                free = ~hit
-            else:
-                hit &= free
-                free ^= hit
-            masks.append(hit)
-        return masks
+        self._masks = None
 
 
-def _data(value):
-    return value.data if isinstance(value, Variable) else value
+def _first_max_masks(taps, y):
+    """[T, N, C, OH, OW] bool: tap t holds its window's first maximal cell.
+
+    Each tap is compared with the maximum y, and a window is claimed by its first tap that
+    equals it (ties go to the first maximal cell, as in Paddle).
+    """
+    masks = taps == y
+    free = ~masks[0]
+    for hit in masks[1:]:
+        hit &= free
+        free ^= hit
+    return masks
 
 
 class AvgPool2d(Op):
