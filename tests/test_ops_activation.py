@@ -167,6 +167,21 @@ def test_relu_and_clip_gradients_at_the_kinks():
     np.testing.assert_array_equal(g, [0, 0, 1, 0, 0])
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_relu_is_numpys_maximum_bit_for_bit(dtype):
+    # Signed zeros, infinities and NaN (whose gradient is 0, as for any x <= 0), on a strided input.
+    x = np.array([[-0.0, 0.0, np.nan, -np.inf], [np.inf, -2.5, 3.0, 1e-30]], dtype).T
+    gy = np.arange(1, 9, dtype=dtype).reshape(4, 2)
+    with fluid.dygraph.guard():
+        v = var(x, stop_gradient=False)
+        y = L.relu(v)
+        L.reduce_sum(y * var(gy)).backward()
+        assert y.dtype == dtype and v.gradient().dtype == dtype
+        np.testing.assert_array_equal(y.numpy().view(f"u{x.itemsize}"),
+                                      np.maximum(x, 0).view(f"u{x.itemsize}"))
+        np.testing.assert_array_equal(v.gradient(), np.where(x > 0, gy, 0))
+
+
 @pytest.mark.parametrize("function, reference", [
     (L.floor, math.floor), (L.ceil, math.ceil), (L.round, round),
     (L.sign, lambda v: int(v > 0) - int(v < 0))])
