@@ -202,6 +202,23 @@ def test_reduction_values_and_shapes(reduce, reference):
     assert kept.shape == (1, 1, 1)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.float16])
+@pytest.mark.parametrize("shape, dim", [((64, 6, 28, 28), [0, 2, 3]), ((5, 4, 3), [0, 2]),
+                                        ((7, 300, 3), [0, 1]), ((3, 4, 5, 6), [0, 1, 3])])
+@pytest.mark.parametrize("keep_dim", [False, True])
+def test_reduce_sum_over_the_leading_and_other_axes(shape, dim, keep_dim, dtype):
+    # Sum adds the leading axis first for float32/64 here (a conv's bias gradient); the result
+    # must be numpy's sum in shape, dtype and value, for contiguous and strided inputs alike.
+    x = np.random.default_rng(0).standard_normal(shape).astype(dtype)
+    expected = x.astype(np.float64).sum(axis=tuple(dim), keepdims=keep_dim)
+    tolerance = 1e-2 if dtype == np.float16 else 1e-5 if dtype == np.float32 else 1e-12
+    for value in (x, np.asfortranarray(x)):
+        out = _run(lambda a: L.reduce_sum(a, dim=dim, keep_dim=keep_dim), value)
+        assert out.dtype == dtype and out.shape == expected.shape
+        np.testing.assert_allclose(out, expected, rtol=tolerance,
+                                   atol=tolerance * np.sqrt(x.size / expected.size))
+
+
 def test_empty_dim_list_reduces_everything():
     x = uniform((2, 3))
     out = _run(lambda a: L.reduce_sum(a, dim=[]), x)

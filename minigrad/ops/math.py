@@ -374,7 +374,15 @@ class Sum(Op):
         self.keepdims = keepdims
 
     def forward(self, x):
-        y = x.sum(axis=self.axis, keepdims=self.keepdims)
+        axis = self.axis
+        if (axis is not None and 1 < len(axis) < x.ndim and axis[0] == 0
+                and x.dtype in (np.float32, np.float64) and x.flags.c_contiguous):
+            # numpy walks reduced axes that a kept axis separates ([N, C, H, W] over (0, 2, 3):
+            # a conv's bias gradient) in short inner loops. Adding the N contiguous slabs first
+            # is vectorised and leaves a small array: 2-30x faster, as accurate (not for
+            # float16, whose elementwise adds are slow).
+            x = x.sum(axis=0, keepdims=True)
+        y = x.sum(axis=axis, keepdims=self.keepdims)
         return y.reshape(1) if y.ndim == 0 else y
 
     def backward(self, gy, x):
