@@ -11,13 +11,17 @@ import statistics
 import time
 
 SETTLE_S = 0.3      # longer than OpenBLAS's spin after its last GEMM (about 0.1 s of CPU)
+# After that pause the first ~50 ms of work run up to 2x slower (cores waking up; seen with both
+# frameworks on the 2-core VM), so each block warms up for at least this long.
+WARMUP_S = 0.2
 
 
 def time_blocks(steps, repeats=7, per_sample=1, warmup=2, rounds=1):
     """{name: [median ms per step, one per round]} for the callables in `steps` (a dict).
 
-    Each round times every step in its own block: settle, `warmup` calls, then `repeats`
-    samples of `per_sample` calls each; the block order is reversed on every other round.
+    Each round times every step in its own block: settle, `warmup` calls (and at least
+    WARMUP_S of them), then `repeats` samples of `per_sample` calls each; the block order is
+    reversed on every other round.
     """
     names = list(steps)
     result = {name: [] for name in names}
@@ -25,8 +29,10 @@ def time_blocks(steps, repeats=7, per_sample=1, warmup=2, rounds=1):
         for name in (names if round_ % 2 == 0 else names[::-1]):
             step = steps[name]
             time.sleep(SETTLE_S)
-            for _ in range(warmup):
+            started, calls = time.perf_counter(), 0
+            while calls < warmup or time.perf_counter() - started < WARMUP_S:
                 step()
+                calls += 1
             samples = []
             for _ in range(repeats):
                 start = time.perf_counter()
