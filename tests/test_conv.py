@@ -1,5 +1,7 @@
 """conv2d / conv2d_transpose: fast path vs direct loops, the adjoint identity, first and second
 order gradients by finite differences, PyTorch as an extra oracle, and the bad-input table."""
+import tracemalloc
+
 import numpy as np
 import pytest
 
@@ -458,6 +460,35 @@ def test_batch_parts_share_the_im2col_piece_budget(monkeypatch):
         per_tap = part.C * part.N * part.RH * part.RW
         assert max(map(len, part.chunks)) == 4
         assert 4 * per_tap <= C.PIECE_ELEMENTS / 2
+
+
+def test_im2col_pieces_build_the_phase_grid_phase_by_phase(monkeypatch):
+    """With a piece per phase, a piece's phase is freed before the next is built: the pieces
+    never sit next to the whole (zero-padded) phase grid."""
+    monkeypatch.setattr(C, "PIECE_ELEMENTS", 0)
+    x = np.random.default_rng(4).standard_normal((4, 8, 32, 32))
+    geo = C._Geometry(4, 8, 6, 32, 32, (4, 4), (2, 2), (1, 1), (1, 1), 1, split=False)
+    assert [len(chunk) for chunk in geo.chunks] == [4, 4, 4, 4]
+    phase_bytes = 8 * 4 * geo.HQ * geo.WQ * 8
+    piece_bytes = 4 * 8 * 4 * geo.RH * geo.RW * 8
+    expected = C.im2col(x, geo)
+    pieces, peaks = C._im2col_pieces(x, geo), []
+    tracemalloc.start()
+    try:
+        while True:
+            tracemalloc.reset_peak()
+            before = tracemalloc.get_traced_memory()[0]
+            piece = next(pieces, None)
+            if piece is None:
+                break
+            peaks.append(tracemalloc.get_traced_memory()[1] - before)    # making this piece
+            taps, cols = piece
+            np.testing.assert_array_equal(
+                cols.reshape(4, 8, -1), expected[0, taps].reshape(4, 8, -1))
+    finally:
+        tracemalloc.stop()
+    assert len(peaks) == 4
+    assert max(peaks) < piece_bytes + 1.5 * phase_bytes       # the whole grid is 4 phases
 
 
 def test_geometries_are_built_once_per_shape_and_tuning(monkeypatch):

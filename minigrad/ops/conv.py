@@ -364,6 +364,18 @@ def _to_phases(x, geo):
     return phases
 
 
+def _to_phase(x, geo, a, b):
+    """Phase (a, b) of `_to_phases(x, geo)` alone, [C, N, HQ, WQ]: im2col builds the grid phase
+    by phase, so that it never holds all of it next to the cols."""
+    phase = _canonical(np.zeros(_layout_shape(geo, (geo.C,), geo.HQ, geo.WQ), dtype=x.dtype),
+                       geo)
+    x_cn = x.transpose(1, 0, 2, 3)
+    for phase_a, phase_b, image, grid in _phase_views(geo):
+        if (phase_a, phase_b) == (a, b):
+            phase[grid] = x_cn[image]
+    return phase
+
+
 def _from_phases(phases, geo, bias=None, out=None):
     """Phase grid [SH, SW, C, N, HQ, WQ] (or [SH, SW, G, CG, N, HQ, WQ], any strides) -> NCHW
     [N, C, H, W] with the padding cropped (and `bias` [C] added).
@@ -536,15 +548,25 @@ def _im2col_pieces(x, geo, buffer=None):
     KH KW C N RH RW elements every piece gets its own part of it, so the caller may hold them
     all (see `Conv2d`).
     """
-    phases = _to_phases(x, geo)
     size = geo.N * geo.RH * geo.RW
     if geo.phases_are_cols:
-        yield [tap[0] for tap in geo.taps], phases.reshape(1, -1, size)
+        yield [tap[0] for tap in geo.taps], _to_phases(x, geo).reshape(1, -1, size)
         return
     per_tap = geo.C * size
     keep = buffer is not None
     if not keep:
         buffer = np.empty(max(map(len, geo.chunks)) * per_tap, x.dtype)
+    # The phase grid, built phase by phase when a chunk first reads it and freed after the last
+    # chunk that does (strided kernels: a chunk's phases are its own; stride 1: one phase).
+    # One chunk reads them all: then all at once.
+    phases, last_reader = {}, {}
+    if len(geo.chunks) == 1:
+        grid = _to_phases(x, geo)
+        phases = {(a, b): grid[a, b] for a in range(geo.SH) for b in range(geo.SW)}
+        del grid
+    for number, chunk in enumerate(geo.chunks):
+        for tap in chunk:
+            last_reader[tap[1:3]] = number
     start = 0
     for number, chunk in enumerate(geo.chunks):
         cols = buffer[start:start + len(chunk) * per_tap]
@@ -553,9 +575,11 @@ def _im2col_pieces(x, geo, buffer=None):
                                           geo.RH, geo.RW))
         view = _canonical(cols, geo)
         for i, (t, a, b, qh, qw) in enumerate(chunk):
+            if (a, b) not in phases:
+                phases[a, b] = _to_phase(x, geo, a, b)
             _copy_tap(phases, view[:, i], geo, a, b, qh, qw)
-        if number == len(geo.chunks) - 1:
-            del phases          # free the phase grid before the caller's last GEMMs
+        for phase in [phase for phase, last in last_reader.items() if last == number]:
+            del phases[phase]       # before the caller's GEMMs on this piece
         yield [tap[0] for tap in chunk], cols.reshape(geo.G, -1, size)
 
 
