@@ -131,6 +131,8 @@ VARIANTS = {
     "batch_parts": dict(SPLIT_MIN_FLOPS=0, WORKERS=3),
     # Forward and weight-gradient GEMMs in column blocks of 5 (the last one shorter).
     "gemm_blocks": dict(GEMM_BLOCK_COLUMNS=5),
+    # One GEMM per image wherever the rows are whole images (compact rows, one piece).
+    "per_image_gemms": dict(FORCE_ROW_MODE="compact", PER_IMAGE_MAX_K_OVER_P=float("inf")),
 }
 
 
@@ -489,6 +491,16 @@ def test_im2col_pieces_build_the_phase_grid_phase_by_phase(monkeypatch):
         tracemalloc.stop()
     assert len(peaks) == 4
     assert max(peaks) < piece_bytes + 1.5 * phase_bytes       # the whole grid is 4 phases
+
+
+def test_per_image_gemms_where_rows_are_whole_images():
+    # U-Net's up-sampling (kernel == stride, one piece) and LeNet's first layer: yes.
+    assert C._Geometry(8, 64, 128, 64, 64, (2, 2), (2, 2), (0, 0), (1, 1), 1).rows_are_images
+    assert C._Geometry(64, 1, 6, 28, 28, (5, 5), (1, 1), (2, 2), (1, 1), 1).rows_are_images
+    # Batch-minor rows (LeNet's second layer), and DCGAN's 4 pieces: no.
+    assert not C._Geometry(64, 6, 16, 14, 14, (5, 5), (1, 1), (0, 0), (1, 1), 1).rows_are_images
+    assert not C._Geometry(64, 128, 256, 16, 16, (4, 4), (2, 2), (1, 1), (1, 1), 1,
+                           split=False).rows_are_images
 
 
 def test_geometries_are_built_once_per_shape_and_tuning(monkeypatch):

@@ -108,6 +108,10 @@ KEEP_COLS_BYTES = MMAP_LIMIT
 # Memory-bound forward and weight-gradient GEMMs over more columns than this run in blocks of
 # this many (see `_matmul_blocks`).
 GEMM_BLOCK_COLUMNS = 4096
+# One-piece convolutions whose rows are whole images run their GEMMs per image (see
+# `_forward_and_weight_grad_images`) when the per-image weight-gradient products are no larger
+# than this many times gy.
+PER_IMAGE_MAX_K_OVER_P = 1
 # A convolution whose GEMMs do at least this many FLOPs runs one batch part per core.
 SPLIT_MIN_FLOPS = 50e6
 # The row-grid layouts `_Geometry` chooses from (None: let the cost model pick; tests force one).
@@ -121,7 +125,7 @@ class _Geometry:
     __slots__ = ("N", "C", "F", "H", "W", "KH", "KW", "SH", "SW", "PH", "PW", "DH", "DW", "G",
                  "OH", "OW", "HQ", "WQ", "RH", "RW", "QH", "QW", "taps", "chunks", "shifts",
                  "subpixel", "phases_are_cols", "row_mode", "batch_minor", "input_grad_mode",
-                 "parts", "block_gemms")
+                 "parts", "block_gemms", "rows_are_images")
 
     def __init__(self, N, C, F, H, W, kernel, stride, padding, dilation, groups, split=True,
                  piece_elements=None):
@@ -166,6 +170,7 @@ class _Geometry:
         # Fewer than ~4 FLOPs per byte of cols and rows read: memory-bound GEMMs.
         k, m = self.KH * self.KW * self.C // self.G, self.F // self.G
         self.block_gemms = k * m < 8 * (k + m)
+        self.rows_are_images = self._rows_are_images()
 
     def _batch_parts(self):
         """[(batch slice, geometry)]: one part per core when the GEMMs are big enough to pay
@@ -193,6 +198,14 @@ class _Geometry:
                 and [tap[1:] for tap in self.taps] == [(a, b, 0, 0) for a in range(self.SH)
                                                        for b in range(self.SW)])
 
+    def _rows_are_images(self):
+        """One im2col piece whose row grid is the output's images ([F, N, OH, OW], not
+        batch-minor), and per-image weight-gradient products no larger than gy (k <= OH OW)."""
+        return (not self.batch_minor and (self.RH, self.RW) == (self.OH, self.OW)
+                and len(self.chunks) == 1
+                and len(self.taps) * self.C // self.G
+                <= PER_IMAGE_MAX_K_OVER_P * self.OH * self.OW)
+
     def _set_row_mode(self, mode):
         self.row_mode = mode
         self.RH, self.RW = self._row_sizes()[mode]
@@ -203,6 +216,7 @@ class _Geometry:
         geo = copy.copy(self)
         geo._set_row_mode(mode)
         geo.phases_are_cols = geo._phases_are_cols()
+        geo.rows_are_images = geo._rows_are_images()
         return geo
 
     def _row_sizes(self):
@@ -293,7 +307,8 @@ def _geometry(N, C, F, H, W, kernel, stride, padding, dilation, groups):
     The key includes the module's tuning knobs, so a test that sets one gets a fresh geometry.
     """
     key = (N, C, F, H, W, tuple(kernel), tuple(stride), tuple(padding), tuple(dilation), groups,
-           FORCE_ROW_MODE, ROW_MODES, WORKERS, SPLIT_MIN_FLOPS, PIECE_ELEMENTS)
+           FORCE_ROW_MODE, ROW_MODES, WORKERS, SPLIT_MIN_FLOPS, PIECE_ELEMENTS,
+           PER_IMAGE_MAX_K_OVER_P)
     geo = _geometries.get(key)
     if geo is None:
         if len(_geometries) >= GEOMETRY_CACHE_SIZE:
@@ -623,6 +638,9 @@ def _forward_and_weight_grad(x, w, gy, geo, bias=None, pieces=None, buffer=None,
 def _forward_and_weight_grad_part(x, weight, gy, geo, bias, pieces, buffer, kept, out):
     """`_forward_and_weight_grad` on one batch part (y written to `out` if given); `weight` is
     w as [G, FG, KH KW, CG], or None."""
+    if geo.rows_are_images:
+        return _forward_and_weight_grad_images(x, weight, gy, geo, bias, pieces, buffer, kept,
+                                               out)
     G, FG, CG = geo.G, geo.F // geo.G, geo.C // geo.G
     size = geo.N * geo.RH * geo.RW
     rows = partial = gy_rows = None
@@ -656,6 +674,38 @@ def _forward_and_weight_grad_part(x, weight, gy, geo, bias, pieces, buffer, kept
     if gy is None:
         return y, None
     return y, gw.transpose(0, 3, 2, 1).reshape(geo.F, CG, geo.KH, geo.KW)    # [G, FG, CG, KK]
+
+
+def _forward_and_weight_grad_images(x, weight, gy, geo, bias, pieces, buffer, kept, out):
+    """`_forward_and_weight_grad_part` with one GEMM per image (numpy loops over them).
+
+    When the one im2col piece's rows are whole images, y[n] = W cols[:, n] writes y in NCHW
+    and gw = sum_n cols[:, n] gy[n]^T reads gy as it is: no row grid for either, one copy
+    fewer each way (U-Net's up-sampling: phases_are_cols).
+    """
+    G, FG, CG = geo.G, geo.F // geo.G, geo.C // geo.G
+    N, P = geo.N, geo.OH * geo.OW
+    y = gw = None
+    if pieces is None:
+        pieces = _im2col_pieces(x, geo, buffer)
+    for taps, cols in pieces:       # one piece
+        if kept is not None:
+            kept.append((taps, cols))
+        per_image = cols.reshape(G, -1, N, P).transpose(0, 2, 1, 3)       # [G, N, K, P]
+        if weight is not None:
+            y = np.empty((N, geo.F, geo.OH, geo.OW), dtype=cols.dtype) if out is None else out
+            np.matmul(weight[:, :, taps].reshape(G, 1, FG, -1), per_image,
+                      out=y.reshape(N, G, FG, P).transpose(1, 0, 2, 3))
+            if bias is not None:
+                y += bias.reshape(1, -1, 1, 1)
+        if gy is not None:
+            gy_t = gy.reshape(N, G, FG, P).transpose(1, 0, 3, 2)              # [G, N, P, FG]
+            gw = np.matmul(per_image, gy_t).sum(axis=1).reshape(G, len(taps), CG, FG)
+    if gy is None:
+        return y, None
+    gw_full = np.empty((G, geo.KH * geo.KW, CG, FG), dtype=gw.dtype)
+    gw_full[:, taps] = gw
+    return y, gw_full.transpose(0, 3, 2, 1).reshape(geo.F, CG, geo.KH, geo.KW)
 
 
 def _forward_kernel(x, w, geo, bias=None, buffer=None, kept=None):
