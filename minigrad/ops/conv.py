@@ -756,6 +756,19 @@ def _subpixel_input_grad(gy, w, geo, bias=None, out=None):
     HQ = max(geo.OH + geo.QH - 1, -(-(geo.H + 2 * geo.PH) // geo.SH))
     images = N * HQ * WQ
     unit = N if geo.batch_minor else 1
+    # Per group, weight[g, (a, b, c), (s, f)] = w[g FG + f, c, tap] for the tap of phase (a, b)
+    # and shift s, zero where no tap has that pair.
+    weight = np.zeros((G, geo.SH, geo.SW, CG, len(shifts), FG), dtype=w.dtype)
+    w_g = w.reshape(G, FG, CG, geo.KH * geo.KW)
+    for t, a, b, qh, qw in geo.taps:
+        weight[:, a, b, :, shifts.index((qh, qw)), :] = w_g[..., t].transpose(0, 2, 1)
+    weight = weight.reshape(G, geo.SH * geo.SW * CG, -1)
+    if shifts == [(0, 0)] and (HQ, WQ) == (geo.OH, geo.OW) and not geo.batch_minor:
+        # Kernel == stride (U-Net's up-sampling): gy's images already are the unshifted grid,
+        # so one GEMM per image reads them where they are.
+        phases = np.matmul(weight[:, None], gy.reshape(N, G, FG, HQ * WQ).transpose(1, 0, 2, 3))
+        phases = phases.reshape(G, N, geo.SH, geo.SW, CG, HQ, WQ).transpose(2, 3, 0, 4, 1, 5, 6)
+        return _from_phases(phases, geo, bias, out)
     lead = ((geo.QH - 1) * WQ + geo.QW - 1) * unit     # zeros read by the largest shift
     grid = np.zeros((F, lead + images), dtype=gy.dtype)
     rows = _canonical(grid[:, lead:].reshape(_layout_shape(geo, (F,), HQ, WQ)), geo)
@@ -768,14 +781,7 @@ def _subpixel_input_grad(gy, w, geo, bias=None, out=None):
         for s, (qh, qw) in enumerate(shifts):
             start = lead - (qh * WQ + qw) * unit
             shifted[:, s] = grid_g[..., start:start + images]
-    # Per group, weight[g, (a, b, c), (s, f)] = w[g FG + f, c, tap] for the tap of phase (a, b)
-    # and shift s, zero where no tap has that pair.
-    weight = np.zeros((G, geo.SH, geo.SW, CG, len(shifts), FG), dtype=w.dtype)
-    w_g = w.reshape(G, FG, CG, geo.KH * geo.KW)
-    for t, a, b, qh, qw in geo.taps:
-        weight[:, a, b, :, shifts.index((qh, qw)), :] = w_g[..., t].transpose(0, 2, 1)
-    phases = np.matmul(weight.reshape(G, geo.SH * geo.SW * CG, -1),
-                       shifted.reshape(G, -1, images))
+    phases = np.matmul(weight, shifted.reshape(G, -1, images))
     del grid, rows, shifted         # free the shifted copies before allocating the output
     phases = _canonical(phases.reshape(_layout_shape(geo, (G, geo.SH, geo.SW, CG), HQ, WQ)), geo)
     phases = phases.transpose(1, 2, 0, 3, 4, 5, 6)
