@@ -42,6 +42,9 @@ Why the layouts below: numpy is fast on long contiguous runs and slow on short s
     conv2d_transpose's backward share them; conv2d keeps its pieces for its weight gradient.
   - Memory-bound GEMMs (few filters, few taps x channels: LeNet's first layer) run in column
     blocks that fit a core's L2 cache (`_matmul_blocks`).
+  - When the row grid is the output's images themselves (one piece, compact rows: U-Net's
+    kernel == stride, LeNet's first layer), the GEMMs run per image on NCHW y and gy directly,
+    with no row grid in between (`_forward_and_weight_grad_images`).
   - A large convolution runs its batch in parts, one per core (`_Geometry.parts`, each part
     with its own geometry and layout; see minigrad.core.threads), so the copies between GEMMs
     run in parallel too.
