@@ -12,11 +12,14 @@ shows the median ms/step and the median of the per-round ratios of minigrad's ti
 
     python benchmarks/bench_lenet.py                 # 3 rounds of 7 repeats of 20 steps
     python benchmarks/bench_lenet.py --profile       # also cProfile 50 minigrad steps
+    python benchmarks/bench_lenet.py --ops           # also ms per step in each op, both sides
 """
 import argparse
+import collections
 import cProfile
 import pstats
 import statistics
+import time
 
 import numpy as np
 
@@ -110,6 +113,74 @@ def profile(step, n=50, top=25):
     stats.print_stats(top)
 
 
+def minigrad_op_times(step, n=100):
+    """{(op class, "forward" or "backward"): ms per step}, over `n` steps.
+
+    Inclusive: an op's backward that calls other ops (conv2d's calls conv2d_transpose and the
+    weight-gradient op) counts their time too, and so do they.
+    """
+    from minigrad.core.op import Op
+
+    def subclasses(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from subclasses(sub)
+
+    totals = collections.defaultdict(float)
+    patched = []
+    for cls in set(subclasses(Op)):
+        for kind in ("forward", "backward"):
+            if kind not in cls.__dict__:
+                continue
+            original = cls.__dict__[kind]
+
+            def timed(self, *args, _original=original, _key=(cls.__name__, kind)):
+                start = time.perf_counter()
+                try:
+                    return _original(self, *args)
+                finally:
+                    totals[_key] += time.perf_counter() - start
+            setattr(cls, kind, timed)
+            patched.append((cls, kind, original))
+    try:
+        for _ in range(n):
+            step()
+    finally:
+        for cls, kind, original in patched:
+            setattr(cls, kind, original)
+    return {key: seconds / n * 1e3 for key, seconds in totals.items()}
+
+
+def torch_op_times(step, n=100):
+    """{aten op: self CPU ms per step} from PyTorch's profiler, over `n` steps."""
+    from torch.profiler import ProfilerActivity, profile as torch_profile
+    with torch_profile(activities=[ProfilerActivity.CPU]) as profiler:
+        for _ in range(n):
+            step()
+    return {event.key: event.self_cpu_time_total / n / 1e3
+            for event in profiler.key_averages()}
+
+
+def print_op_times(minigrad_step, torch_step, top=14):
+    """Where each framework's step goes, op by op (after the timed blocks, so warm)."""
+    for _ in range(20):
+        minigrad_step()
+    ours = minigrad_op_times(minigrad_step)
+    print(f"\nminigrad, ms per step in each op (inclusive: a backward that calls other ops "
+          f"counts them too):")
+    for (name, kind), ms in sorted(ours.items(), key=lambda item: -item[1])[:top]:
+        print(f"  {name + '.' + kind:<36}{ms:>8.3f}")
+    if torch_step is None:
+        return
+    time.sleep(0.3)     # let OpenBLAS's threads go idle (see timing.py)
+    for _ in range(20):
+        torch_step()
+    theirs = torch_op_times(torch_step)
+    print("PyTorch, self CPU ms per step by its profiler (which adds its own overhead):")
+    for name, ms in sorted(theirs.items(), key=lambda item: -item[1])[:top]:
+        print(f"  {name:<50}{ms:>8.3f}")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -118,6 +189,8 @@ def main(argv=None):
     parser.add_argument("--rounds", type=int, default=3,
                         help="blocks per framework, order alternating (median shown)")
     parser.add_argument("--profile", action="store_true", help="cProfile minigrad steps too")
+    parser.add_argument("--ops", action="store_true",
+                        help="also print the time per step in each op, minigrad and PyTorch")
     args = parser.parse_args(argv)
     images, labels = make_data()
     with fluid.dygraph.guard():
@@ -140,6 +213,9 @@ def main(argv=None):
         times = {name: statistics.median(values) for name, values in measured.items()}
         if args.profile:
             profile(step)
+        if args.ops:
+            torch_step = [s for name, s in steps.items() if name != "minigrad"]
+            print_op_times(step, torch_step[0] if torch_step else None)
     print(f"LeNet training step: batch {BATCH}, 1x28x28 float32, conv-pool-conv-pool-3 linear, "
           f"softmax cross entropy, Adam")
     print(f"first-step losses: " + ", ".join(f"{k.split()[0]} {v:.6f}" for k, v in first.items()))
