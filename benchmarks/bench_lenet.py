@@ -161,24 +161,25 @@ def torch_op_times(step, n=100):
             for event in profiler.key_averages()}
 
 
-def print_op_times(minigrad_step, torch_step, top=14):
-    """Where each framework's step goes, op by op (after the timed blocks, so warm)."""
+def op_times_report(minigrad_step, torch_step, top=14):
+    """Where each framework's step goes, op by op, as printable lines (run after the timed
+    blocks, so both are warm)."""
     for _ in range(20):
         minigrad_step()
     ours = minigrad_op_times(minigrad_step)
-    print(f"\nminigrad, ms per step in each op (inclusive: a backward that calls other ops "
-          f"counts them too):")
-    for (name, kind), ms in sorted(ours.items(), key=lambda item: -item[1])[:top]:
-        print(f"  {name + '.' + kind:<36}{ms:>8.3f}")
-    if torch_step is None:
-        return
-    time.sleep(0.3)     # let OpenBLAS's threads go idle (see timing.py)
-    for _ in range(20):
-        torch_step()
-    theirs = torch_op_times(torch_step)
-    print("PyTorch, self CPU ms per step by its profiler (which adds its own overhead):")
-    for name, ms in sorted(theirs.items(), key=lambda item: -item[1])[:top]:
-        print(f"  {name:<50}{ms:>8.3f}")
+    lines = ["", "minigrad, ms per step in each op (inclusive: a backward that calls other ops "
+                 "counts them too):"]
+    lines += [f"  {name + '.' + kind:<36}{ms:>8.3f}"
+              for (name, kind), ms in sorted(ours.items(), key=lambda item: -item[1])[:top]]
+    if torch_step is not None:
+        time.sleep(0.3)     # let OpenBLAS's threads go idle (see timing.py)
+        for _ in range(20):
+            torch_step()
+        theirs = torch_op_times(torch_step)
+        lines.append("PyTorch, self CPU ms per step by its profiler (which adds its own overhead):")
+        lines += [f"  {name:<50}{ms:>8.3f}"
+                  for name, ms in sorted(theirs.items(), key=lambda item: -item[1])[:top]]
+    return "\n".join(lines)
 
 
 def main(argv=None):
@@ -213,15 +214,18 @@ def main(argv=None):
         times = {name: statistics.median(values) for name, values in measured.items()}
         if args.profile:
             profile(step)
+        report = None
         if args.ops:
-            torch_step = [s for name, s in steps.items() if name != "minigrad"]
-            print_op_times(step, torch_step[0] if torch_step else None)
+            others = [other for name, other in steps.items() if name != "minigrad"]
+            report = op_times_report(step, others[0] if others else None)
     print(f"LeNet training step: batch {BATCH}, 1x28x28 float32, conv-pool-conv-pool-3 linear, "
           f"softmax cross entropy, Adam")
     print(f"first-step losses: " + ", ".join(f"{k.split()[0]} {v:.6f}" for k, v in first.items()))
     print(f"{'implementation':<34}{'ms/step':>10}{'minigrad / this':>18}")
     for name, ms in times.items():
         print(f"{name:<34}{ms:>10.2f}{ratio(measured['minigrad'], measured[name]):>17.2f}x")
+    if report:
+        print(report)
 
 
 if __name__ == "__main__":
