@@ -14,7 +14,7 @@ import weakref
 from minigrad.core.tape import _state, next_sequence
 from minigrad.core.variable import Variable
 
-__all__ = ["Op"]
+__all__ = ["Op", "will_need_grad"]
 
 
 class Op:
@@ -112,6 +112,12 @@ class Op:
         if not hasattr(self, "seq"):
             return f"<{self.type} (not recorded)>"
         return f"<{self.describe()}>"
+
+
+def will_need_grad(value):
+    """Will an op called now on `value` record it for a gradient? For ops whose forward keeps
+    extra state only a backward uses (conv2d's im2col, max-pool's winners)."""
+    return isinstance(value, Variable) and not value.stop_gradient and _state.grad_enabled
 
 
 def _snake_case(name):

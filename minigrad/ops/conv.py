@@ -56,8 +56,7 @@ import numpy as np
 
 from minigrad.core.allocator import MMAP_LIMIT
 from minigrad.core.checks import check_tensor, pair, shape_of
-from minigrad.core.op import Op
-from minigrad.core.tape import _state
+from minigrad.core.op import Op, will_need_grad
 from minigrad.core.threads import WORKERS, run_parts
 from minigrad.core.variable import Variable
 from minigrad.ops.math import reduce_sum
@@ -831,7 +830,7 @@ class Conv2d(_ConvOp):
     def __call__(self, x, w, b=None):
         geo = self._geo
         size = geo.cols_elements()
-        keep = _will_need_grad(w) and size * _data(x).itemsize <= KEEP_COLS_BYTES
+        keep = will_need_grad(w) and size * _data(x).itemsize <= KEEP_COLS_BYTES
         self._keep_elements = size if keep else 0
         self._pieces = None
         return super().__call__(x, w, b)
@@ -909,10 +908,6 @@ def _conv2d_input_grad(gy, w, geo, b=None):
 
 def _conv2d_weight_grad(x, gy, geo, pieces=None):
     return Conv2dWeightGrad(geo, pieces)(x, gy)
-
-
-def _will_need_grad(v):
-    return isinstance(v, Variable) and not v.stop_gradient and _state.grad_enabled
 
 
 def _conv2d_and_weight_grad(x, w, gy, geo):

@@ -12,9 +12,7 @@ import numbers
 import numpy as np
 
 from minigrad.core.checks import check_tensor, pair, shape_of
-from minigrad.core.op import Op
-from minigrad.core.tape import _state
-from minigrad.core.variable import Variable
+from minigrad.core.op import Op, will_need_grad
 
 __all__ = ["pool2d", "pool_output_size"]
 
@@ -128,8 +126,7 @@ class MaxPool2d(Op):
 
     def __call__(self, x):
         # Only a forward that backward will follow needs the winners (inference skips them).
-        self._winners_needed = (isinstance(x, Variable) and not x.stop_gradient
-                                and _state.grad_enabled)
+        self._winners_needed = will_need_grad(x)
         return super().__call__(x)
 
     def forward(self, x):
