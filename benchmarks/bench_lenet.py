@@ -13,6 +13,11 @@ shows the median ms/step and the median of the per-round ratios of minigrad's ti
     python benchmarks/bench_lenet.py                 # 3 rounds of 7 repeats of 20 steps
     python benchmarks/bench_lenet.py --profile       # also cProfile 50 minigrad steps
     python benchmarks/bench_lenet.py --ops           # also ms per step in each op, both sides
+    python benchmarks/bench_lenet.py --layers        # also each layer alone, both sides
+
+`--layers` times each layer's forward + backward (and the Adam update) on its own, each framework
+in its own settled block like the steps: the fair per-layer comparison. (`--ops` shows PyTorch's
+profiler, which adds its own overhead, and minigrad's op times inside the step.)
 """
 import argparse
 import collections
@@ -54,7 +59,7 @@ def make_data(seed=0):
 
 
 def minigrad_step_fn(images, labels):
-    """The step as a Paddle 1.x dygraph user writes it; returns (step, model)."""
+    """The step as a Paddle 1.x dygraph user writes it; returns (step, model, optimizer)."""
     model = LeNet()
     adam = fluid.optimizer.Adam(learning_rate=LR, parameter_list=model.parameters())
     img = fluid.dygraph.to_variable(images)
@@ -68,11 +73,12 @@ def minigrad_step_fn(images, labels):
         model.clear_gradients()
         return loss
 
-    return step, model
+    return step, model, adam
 
 
 def torch_step_fn(images, labels, model):
-    """The same network in PyTorch, starting from `model`'s (minigrad's) weights."""
+    """The same network in PyTorch, starting from `model`'s (minigrad's) weights; returns
+    (step, network, optimizer)."""
     import torch
     nn = torch.nn
     net = nn.Sequential(
@@ -99,7 +105,7 @@ def torch_step_fn(images, labels, model):
         adam.zero_grad(set_to_none=True)
         return loss.detach()
 
-    return step
+    return step, net, adam
 
 
 def profile(step, n=50, top=25):
@@ -182,6 +188,117 @@ def op_times_report(minigrad_step, torch_step, top=14):
     return "\n".join(lines)
 
 
+def layer_steps(model, images, labels, net=None):
+    """{(label, framework): one forward + backward of that layer alone} for minigrad's `model`
+    (and PyTorch's `net`, an nn.Sequential of the same layers), on the activations a step sees.
+    A layer's backward starts from a fixed random cotangent g, through sum(y * g); the last
+    entry is the loss (softmax cross entropy and mean) on the logits."""
+    ours = [("conv1 + relu", model.conv1), ("pool1", model.pool1), ("conv2 + relu", model.conv2),
+            ("pool2", model.pool2), ("fc1 + relu", model.fc1), ("fc2 + relu", model.fc2),
+            ("fc3", model.fc3)]
+    theirs = None if net is None else [net[0:2], net[2], net[3:5], net[5], net[7:9], net[9:11],
+                                       net[11]]
+    rng = np.random.default_rng(1)
+    steps = {}
+    x = images
+    for index, (label, layer) in enumerate(ours):
+        if label == "fc1 + relu":
+            x = x.reshape(len(x), -1)
+        with fluid.dygraph.no_grad():
+            y = layer(fluid.dygraph.to_variable(x)).numpy()
+        cotangent = rng.standard_normal(y.shape).astype(np.float32)
+        steps[label, "minigrad"] = _minigrad_layer_step(layer, x, cotangent, index > 0)
+        if theirs is not None:
+            steps[label, "pytorch"] = _torch_layer_step(theirs[index], x, cotangent, index > 0)
+        x = y
+    steps["softmax cross entropy + mean", "minigrad"] = _minigrad_loss_step(x, labels)
+    if net is not None:
+        steps["softmax cross entropy + mean", "pytorch"] = _torch_loss_step(x, labels)
+    return steps
+
+
+def update_steps(model, adam, images, labels, net=None, torch_adam=None):
+    """{("Adam update", framework): the optimizer's update alone}, from the gradients of one
+    backward of the whole network (kept: every call updates from the same gradients)."""
+    loss = fluid.layers.mean(fluid.layers.softmax_with_cross_entropy(
+        model(fluid.dygraph.to_variable(images)), fluid.dygraph.to_variable(labels)))
+    loss.backward()
+    steps = {("Adam update", "minigrad"): lambda: adam.minimize(loss)}
+    if net is not None:
+        import torch
+        torch.nn.functional.cross_entropy(net(torch.from_numpy(images)),
+                                          torch.from_numpy(labels[:, 0])).backward()
+        steps["Adam update", "pytorch"] = torch_adam.step
+    return steps
+
+
+def layers_report(model, adam, images, labels, net=None, torch_adam=None, repeats=7, rounds=3):
+    """Each layer's forward + backward alone, then the update alone, as printable lines: ms
+    (medians over rounds of settled blocks, see timing.py) side by side, and their sums."""
+    rows = collections.OrderedDict()
+    # The update steps are made after the layer steps have run: those clear the gradients.
+    for make_steps in (lambda: layer_steps(model, images, labels, net),
+                       lambda: update_steps(model, adam, images, labels, net, torch_adam)):
+        measured = time_blocks(make_steps(), repeats, per_sample=20, warmup=5, rounds=rounds)
+        for (label, framework), values in measured.items():
+            rows.setdefault(label, {})[framework] = statistics.median(values)
+    frameworks = ["minigrad"] + (["pytorch"] if net is not None else [])
+    rows["sum"] = {name: sum(times[name] for times in rows.values()) for name in frameworks}
+    lines = ["", "Each layer alone (forward + backward; ms, medians of settled blocks):",
+             f"  {'layer':<30}" + "".join(f"{name:>10}" for name in frameworks)
+             + ("  minigrad - pytorch" if net is not None else "")]
+    for label, times in rows.items():
+        line = f"  {label:<30}" + "".join(f"{times[name]:>10.3f}" for name in frameworks)
+        if net is not None:
+            line += f"{times['minigrad'] - times['pytorch']:>+19.3f}"
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def _minigrad_layer_step(layer, x, cotangent, input_grad):
+    x, g = fluid.dygraph.to_variable(x), fluid.dygraph.to_variable(cotangent)
+    x.stop_gradient = not input_grad
+
+    def run():
+        fluid.layers.reduce_sum(layer(x) * g).backward()
+        layer.clear_gradients()
+        x.clear_gradient()
+    return run
+
+
+def _torch_layer_step(module, x, cotangent, input_grad):
+    import torch
+    x = torch.from_numpy(np.ascontiguousarray(x)).requires_grad_(input_grad)
+    g = torch.from_numpy(cotangent)
+
+    def run():
+        (module(x) * g).sum().backward()
+        module.zero_grad(set_to_none=True)
+        x.grad = None
+    return run
+
+
+def _minigrad_loss_step(logits, labels):
+    logits, label = fluid.dygraph.to_variable(logits), fluid.dygraph.to_variable(labels)
+    logits.stop_gradient = False
+
+    def run():
+        fluid.layers.mean(fluid.layers.softmax_with_cross_entropy(logits, label)).backward()
+        logits.clear_gradient()
+    return run
+
+
+def _torch_loss_step(logits, labels):
+    import torch
+    logits = torch.from_numpy(logits).requires_grad_(True)
+    target = torch.from_numpy(labels[:, 0])
+
+    def run():
+        torch.nn.functional.cross_entropy(logits, target).backward()
+        logits.grad = None
+    return run
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -192,17 +309,20 @@ def main(argv=None):
     parser.add_argument("--profile", action="store_true", help="cProfile minigrad steps too")
     parser.add_argument("--ops", action="store_true",
                         help="also print the time per step in each op, minigrad and PyTorch")
+    parser.add_argument("--layers", action="store_true",
+                        help="also time each layer alone (forward + backward), both frameworks")
     args = parser.parse_args(argv)
     images, labels = make_data()
     with fluid.dygraph.guard():
         fluid.default_startup_program().random_seed = 1
-        step, model = minigrad_step_fn(images, labels)
+        step, model, adam = minigrad_step_fn(images, labels)
         steps = {"minigrad": step}
+        net = torch_adam = None
         try:
             import torch
             torch.manual_seed(0)
-            steps[f"pytorch {torch.__version__} ({torch.get_num_threads()} threads)"] = \
-                torch_step_fn(images, labels, model)
+            torch_step, net, torch_adam = torch_step_fn(images, labels, model)
+            steps[f"pytorch {torch.__version__} ({torch.get_num_threads()} threads)"] = torch_step
         except ImportError:
             print("PyTorch not installed: pip install torch==2.13.0 (or '.[bench]') to compare")
         # Sanity: the same network from the same weights gives the same first loss.
@@ -214,17 +334,20 @@ def main(argv=None):
         times = {name: statistics.median(values) for name, values in measured.items()}
         if args.profile:
             profile(step)
-        report = None
+        reports = []
         if args.ops:
             others = [other for name, other in steps.items() if name != "minigrad"]
-            report = op_times_report(step, others[0] if others else None)
+            reports.append(op_times_report(step, others[0] if others else None))
+        if args.layers:     # last: its update blocks move the weights
+            reports.append(layers_report(model, adam, images, labels, net, torch_adam,
+                                         args.repeats, args.rounds))
     print(f"LeNet training step: batch {BATCH}, 1x28x28 float32, conv-pool-conv-pool-3 linear, "
           f"softmax cross entropy, Adam")
-    print(f"first-step losses: " + ", ".join(f"{k.split()[0]} {v:.6f}" for k, v in first.items()))
+    print("first-step losses: " + ", ".join(f"{k.split()[0]} {v:.6f}" for k, v in first.items()))
     print(f"{'implementation':<34}{'ms/step':>10}{'minigrad / this':>18}")
     for name, ms in times.items():
         print(f"{name:<34}{ms:>10.2f}{ratio(measured['minigrad'], measured[name]):>17.2f}x")
-    if report:
+    for report in reports:
         print(report)
 
 
