@@ -148,8 +148,6 @@ def _array(g):
     return g.data if isinstance(g, Variable) else g
 
 
-
-
 def check_grad_clip(where, grad_clip):
     """None or a GradientClipBase; anything else is a TypeError naming what was received."""
     if grad_clip is not None and not isinstance(grad_clip, GradientClipBase):

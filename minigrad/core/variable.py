@@ -88,8 +88,8 @@ class Variable:
         """Overwrite the value in place; `value` must have this Variable's shape and dtype."""
         value = value.data if isinstance(value, Variable) else np.asarray(value)
         if value.shape != self.data.shape:
-            raise ValueError(f"set_value of '{self.name}': shape {list(value.shape)} does not match "
-                             f"the variable's shape {self.shape}")
+            raise ValueError(f"set_value of '{self.name}': shape {list(value.shape)} does not "
+                             f"match the variable's shape {self.shape}")
         if value.dtype != self.data.dtype:
             raise ValueError(f"set_value of '{self.name}': dtype {value.dtype} does not match the "
                              f"variable's dtype {self.data.dtype}")

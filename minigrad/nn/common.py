@@ -1,8 +1,6 @@
 """`Dropout` and `Embedding`: small layers over `ops.dropout` and row lookup (`getitem`)."""
 import numbers
 
-import numpy as np
-
 from minigrad.core.checks import check_tensor
 from minigrad.core.variable import Variable
 from minigrad.nn.layer import Layer

@@ -503,7 +503,8 @@ class Cast(Op):
 
 
 def cast(x, dtype):
-    """`x` converted to `dtype` ("float32", np.float64, ...). Float-to-float casts pass gradients."""
+    """`x` converted to `dtype` ("float32", np.float64, ...); float-to-float casts pass
+    gradients."""
     check_tensor("cast", "x", x)
     try:
         dtype = np.dtype(dtype)

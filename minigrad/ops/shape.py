@@ -8,7 +8,7 @@ import numbers
 
 import numpy as np
 
-from minigrad.core.checks import check_axes, check_axis, check_tensor, check_type, shape_of
+from minigrad.core.checks import check_axes, check_axis, shape_of
 from minigrad.core.op import Op
 from minigrad.core.variable import Variable
 
@@ -199,8 +199,8 @@ class ScatterAdd(Op):
 def _check_index(index, shape):
     items = index if isinstance(index, tuple) else (index,)
     for item in items:
-        if isinstance(item, (numbers.Integral, builtins.slice, type(None), type(Ellipsis), np.ndarray,
-                             list)):
+        if isinstance(item, (numbers.Integral, builtins.slice, type(None), type(Ellipsis),
+                             np.ndarray, list)):
             continue
         if isinstance(item, Variable):
             continue

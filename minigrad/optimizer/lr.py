@@ -165,7 +165,7 @@ class PolynomialDecay(LearningRateDecay):
         self.learning_rate = check_number("PolynomialDecay", "learning_rate", learning_rate)
         self.decay_steps = check_positive("PolynomialDecay", "decay_steps", decay_steps)
         self.end_learning_rate = check_number("PolynomialDecay", "end_learning_rate",
-                                         end_learning_rate)
+                                              end_learning_rate)
         self.power = check_number("PolynomialDecay", "power", power)
         self.cycle = bool(cycle)
 
@@ -287,8 +287,6 @@ class LinearLrWarmup(LearningRateDecay):
         self.step_num = step_num
 
     set_state_dict = set_dict
-
-
 
 
 def _integer(where, argument, value):
