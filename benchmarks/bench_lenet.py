@@ -58,6 +58,11 @@ def make_data(seed=0):
     return images, labels
 
 
+def minigrad_loss(logits, label):
+    """The step's loss, as a Paddle 1.x user writes it (PyTorch's is its cross_entropy)."""
+    return fluid.layers.mean(fluid.layers.softmax_with_cross_entropy(logits, label))
+
+
 def minigrad_step_fn(images, labels):
     """The step as a Paddle 1.x dygraph user writes it; returns (step, model, optimizer)."""
     model = LeNet()
@@ -67,7 +72,7 @@ def minigrad_step_fn(images, labels):
 
     def step():
         logits = model(img)
-        loss = fluid.layers.mean(fluid.layers.softmax_with_cross_entropy(logits, label))
+        loss = minigrad_loss(logits, label)
         loss.backward()
         adam.minimize(loss)
         model.clear_gradients()
@@ -220,8 +225,8 @@ def layer_steps(model, images, labels, net=None):
 def update_steps(model, adam, images, labels, net=None, torch_adam=None):
     """{("Adam update", framework): the optimizer's update alone}, from the gradients of one
     backward of the whole network (kept: every call updates from the same gradients)."""
-    loss = fluid.layers.mean(fluid.layers.softmax_with_cross_entropy(
-        model(fluid.dygraph.to_variable(images)), fluid.dygraph.to_variable(labels)))
+    loss = minigrad_loss(model(fluid.dygraph.to_variable(images)),
+                         fluid.dygraph.to_variable(labels))
     loss.backward()
     steps = {("Adam update", "minigrad"): lambda: adam.minimize(loss)}
     if net is not None:
@@ -283,7 +288,7 @@ def _minigrad_loss_step(logits, labels):
     logits.stop_gradient = False
 
     def run():
-        fluid.layers.mean(fluid.layers.softmax_with_cross_entropy(logits, label)).backward()
+        minigrad_loss(logits, label).backward()
         logits.clear_gradient()
     return run
 
