@@ -20,4 +20,8 @@ from minigrad.framework import (  # noqa: F401
     CPUPlace, CUDAPlace, CUDAPinnedPlace, is_compiled_with_cuda, default_main_program,
     default_startup_program)
 
+# -- the input pipeline: `paddle.batch` (minigrad/data/) --
+
+# -- end of the input pipeline --
+
 __version__ = "0.1.0"

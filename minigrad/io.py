@@ -261,3 +261,7 @@ def load_dygraph(model_path, keep_name_table=False):
     if os.path.exists(opt_path):
         opt, _ = _read(opt_path)
     return params, opt
+
+# -- the input pipeline: DataLoader, PyReader, reader decorators (minigrad/data/) --
+
+# -- end of the input pipeline --

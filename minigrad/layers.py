@@ -26,3 +26,18 @@ from minigrad.ops.conv import conv2d, conv2d_transpose  # noqa: F401
 from minigrad.ops.pool import pool2d  # noqa: F401
 # -- normalisation and dropout (ops/norm.py) --
 from minigrad.ops.dropout import dropout  # noqa: F401
+
+# Sections added by the Paddle 1.8 compatibility work: each area's names below its own marker.
+# -- math, comparison, logic, reductions --
+
+# -- shapes, indexing, padding, rearrangement --
+
+# -- activations and losses --
+
+# -- normalisation functions --
+
+# -- image ops: resize, sampling grids, pooling --
+
+# -- random ops, creation, RNN building blocks, distributions, learning-rate schedules --
+
+# -- end of the compatibility sections --
