@@ -34,7 +34,7 @@ from minigrad.core.variable import Parameter, Variable
 from minigrad.initializer import Constant, Initializer, Xavier
 from minigrad.param_attr import ParamAttr
 
-__all__ = ["Layer", "HookRemoveHelper", "StateDictError"]
+__all__ = ["Layer", "HookRemoveHelper", "StateDictError", "new_parameter"]
 
 
 class StateDictError(ValueError, RuntimeError):
@@ -310,37 +310,9 @@ class Layer:
 
             self.weight = self.create_parameter([4, 3])
         """
-        where = f"{type(self).__name__}.create_parameter"
-        require_dygraph(where)
-        attr = ParamAttr._to_attr(attr)
-        if attr is False:
-            return None
-        if not isinstance(attr, ParamAttr):
-            raise TypeError(f"{where}: attr must describe one parameter, got {attr!r}")
-        if isinstance(shape, numbers.Integral) and not isinstance(shape, bool):
-            shape = [shape]
-        if not isinstance(shape, (list, tuple)) or not all(
-                isinstance(n, numbers.Integral) and not isinstance(n, bool) for n in shape):
-            raise TypeError(f"{where}: shape must be a list of ints, got {shape!r}")
-        if any(n <= 0 for n in shape):
-            raise ValueError(f"{where}: every dim of shape must be positive, got {list(shape)}")
-        if default_initializer is not None and not isinstance(default_initializer, Initializer):
-            raise TypeError(f"{where}: default_initializer must be a fluid.initializer object, "
-                            f"got {type(default_initializer).__name__}")
-        try:
-            dtype = np.dtype(self._dtype if dtype is None else dtype)
-        except TypeError:
-            raise TypeError(f"{where}: dtype {dtype!r} is not a numpy dtype name") from None
-        initializer = attr.initializer or default_initializer or (
-            Constant(0.0) if is_bias else Xavier())
-        name = attr.name or naming.unique_name(f"{self._full_name}.{'b' if is_bias else 'w'}")
-        data = initializer([int(n) for n in shape], dtype)
-        parameter = Parameter(data, name=name, trainable=attr.trainable,
-                              learning_rate=attr.learning_rate, regularizer=attr.regularizer,
-                              is_bias=is_bias)
-        parameter.do_model_average = attr.do_model_average
-        parameter.need_clip = attr.need_clip
-        return parameter
+        return new_parameter(f"{type(self).__name__}.create_parameter", self._full_name, shape,
+                             attr, self._dtype if dtype is None else dtype, is_bias,
+                             default_initializer)
 
     # -- traversal -------------------------------------------------------------------------------
     def named_sublayers(self, prefix="", include_sublayers=True, include_self=False,
@@ -524,3 +496,42 @@ class Layer:
     def _repr_html_(self):
         from minigrad.viz import layer_html
         return layer_html(self)
+
+
+def new_parameter(where, prefix, shape, attr=None, dtype="float32", is_bias=False,
+                  default_initializer=None):
+    """A new Parameter named `<prefix>.w_<k>` (`.b_<k>` when `is_bias`), or None for attr=False.
+
+    What `Layer.create_parameter` and `LayerHelper.create_parameter` share; `where` names the
+    caller in errors.
+    """
+    require_dygraph(where)
+    attr = ParamAttr._to_attr(attr)
+    if attr is False:
+        return None
+    if not isinstance(attr, ParamAttr):
+        raise TypeError(f"{where}: attr must describe one parameter, got {attr!r}")
+    if isinstance(shape, numbers.Integral) and not isinstance(shape, bool):
+        shape = [shape]
+    if not isinstance(shape, (list, tuple)) or not all(
+            isinstance(n, numbers.Integral) and not isinstance(n, bool) for n in shape):
+        raise TypeError(f"{where}: shape must be a list of ints, got {shape!r}")
+    if any(n <= 0 for n in shape):
+        raise ValueError(f"{where}: every dim of shape must be positive, got {list(shape)}")
+    if default_initializer is not None and not isinstance(default_initializer, Initializer):
+        raise TypeError(f"{where}: default_initializer must be a fluid.initializer object, "
+                        f"got {type(default_initializer).__name__}")
+    try:
+        dtype = np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"{where}: dtype {dtype!r} is not a numpy dtype name") from None
+    initializer = attr.initializer or default_initializer or (
+        Constant(0.0) if is_bias else Xavier())
+    name = attr.name or naming.unique_name(f"{prefix}.{'b' if is_bias else 'w'}")
+    data = initializer([int(n) for n in shape], dtype)
+    parameter = Parameter(data, name=name, trainable=attr.trainable,
+                          learning_rate=attr.learning_rate, regularizer=attr.regularizer,
+                          is_bias=is_bias)
+    parameter.do_model_average = attr.do_model_average
+    parameter.need_clip = attr.need_clip
+    return parameter
