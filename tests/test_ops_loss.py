@@ -319,3 +319,16 @@ def test_bad_input(call, error, pattern):
         p = var(_probabilities((3, 4)))
         with pytest.raises(error, match=pattern):
             call(p)
+
+
+def test_cross_entropy_of_a_zero_probability_is_clamped_as_in_paddle():
+    """Paddle's kernel clamps -log(0) to 1e20 instead of inf, and 0 * log(0) in a soft label
+    contributes 0 instead of nan."""
+    with fluid.dygraph.guard():
+        probs = var(np.array([[0.0, 1.0], [0.25, 0.75]], "float32"))
+        hard = fluid.layers.cross_entropy(probs, var(np.array([[0], [0]], "int64")))
+        soft = fluid.layers.cross_entropy(probs, var(np.array([[0.0, 1.0], [1.0, 0.0]],
+                                                              "float32")), soft_label=True)
+    np.testing.assert_allclose(hard.numpy(), [[1e20], [-np.log(0.25)]], rtol=1e-6)
+    np.testing.assert_allclose(soft.numpy(), [[0.0], [-np.log(0.25)]], rtol=1e-6)
+    assert hard.dtype == np.float32

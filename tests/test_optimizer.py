@@ -437,7 +437,8 @@ def test_set_dict_before_first_minimize_and_for_late_trainable_parameter():
     frozen = param(name="f", trainable=False)
     source = fluid.optimizer.Momentum(0.1, 0.9, parameter_list=[w])
     state = source.state_dict()
-    state["w_velocity_0"].numpy()[:] = 1.0
+    velocity = state["w_velocity_0"]
+    velocity.set_value(np.ones(velocity.shape, velocity.dtype))
     state["f_velocity_0"] = np.full(3, 2.0)       # the frozen parameter's saved state loads too
     target = fluid.optimizer.Momentum(0.1, 0.9, parameter_list=[param(name="w"), frozen])
     target.set_dict(state)

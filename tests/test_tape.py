@@ -280,7 +280,7 @@ def test_variable_accessors():
         with pytest.raises(ValueError, match="one-element"):
             float(v)
         d = v.detach()
-        assert d.stop_gradient and d.numpy() is v.numpy()
+        assert d.stop_gradient and d.data is v.data    # detach shares memory
         v.set_value(np.ones((2, 3), "float32"))
         assert v.numpy().sum() == 6
         with pytest.raises(ValueError, match="shape"):
@@ -301,9 +301,39 @@ def test_to_variable_inputs():
         with pytest.raises(TypeError, match="dict"):
             fluid.dygraph.to_variable({"a": 1})
         a = np.zeros(2)
-        v = fluid.dygraph.to_variable(a)
+        shared = fluid.dygraph.to_variable(a)                    # zero_copy=None: shared, as 1.8
+        copied = fluid.dygraph.to_variable(a, zero_copy=False)
         a[0] = 7
-        assert v.numpy()[0] == 0, "to_variable copies so later edits of the array do not leak in"
+        assert shared.numpy()[0] == 7 and copied.numpy()[0] == 0
+
+
+def test_numpy_returns_a_copy_that_training_does_not_change():
+    """Paddle 1.8's VarBase.numpy() copies: a snapshot taken before a step stays as it was."""
+    with fluid.dygraph.guard():
+        linear = fluid.dygraph.Linear(3, 2)
+        w0 = linear.weight.numpy()
+        sgd = fluid.optimizer.SGD(0.5, parameter_list=linear.parameters())
+        x = fluid.dygraph.to_variable(np.ones((4, 3), "float32"))
+        loss = fluid.layers.mean(linear(x))
+        loss.backward()
+        sgd.minimize(loss)
+        assert not np.allclose(w0, linear.weight.numpy()), "the step changed the weight"
+        snapshot = linear.weight.numpy()
+        snapshot[...] = 0.0                                    # editing the copy changes nothing
+        assert np.abs(linear.weight.numpy()).sum() > 0
+        assert loss.item() == float(loss) and isinstance(loss.item(), float)
+        assert fluid.dygraph.to_variable(np.arange(4).reshape(2, 2)).tolist() == [[0, 1], [2, 3]]
+        with pytest.raises(ValueError, match="item"):
+            x.item()
+
+
+def test_integer_indexing_gives_shape_one_as_paddle_18():
+    with fluid.dygraph.guard():
+        v = fluid.dygraph.to_variable(np.arange(6.0).reshape(2, 3))
+        v.stop_gradient = False
+        assert v[0][1].shape == [1] and v[0, 1].shape == [1] and v[1].shape == [3]
+        (v[0, 1] * 3.0 + v[1][2]).backward()
+        np.testing.assert_array_equal(v.gradient(), [[0, 3, 0], [0, 0, 1]])
 
 
 def test_float32_stays_float32_through_backward():

@@ -62,8 +62,18 @@ class Variable:
         return self.data.size
 
     def numpy(self):
-        """The value as an ndarray (the Variable's own buffer; copy it before mutating)."""
-        return self.data
+        """A copy of the value as an ndarray, as in Paddle 1.8: a snapshot that later training
+        (optimizers update parameters in place) does not change, and whose edits do not reach
+        the Variable. `set_value` writes into the Variable."""
+        return self.data.copy()
+
+    def item(self):
+        """The value of a one-element Variable as a Python number (PyTorch's and Paddle 2's)."""
+        return self._scalar(lambda v: v.item())
+
+    def tolist(self):
+        """The value as nested Python lists."""
+        return self.data.tolist()
 
     def gradient(self):
         """The accumulated gradient as an ndarray, or None if backward has not reached it."""
@@ -103,7 +113,8 @@ class Variable:
 
     def _scalar(self, kind):
         if self.data.size != 1:
-            raise ValueError(f"only a one-element Variable converts to {kind.__name__}; "
+            what = "item()" if kind.__name__ == "<lambda>" else kind.__name__
+            raise ValueError(f"only a one-element Variable converts to {what}; "
                              f"'{self.name}' has shape {self.shape}")
         return kind(self.data.reshape(()))
 
@@ -202,7 +213,9 @@ def to_variable(value, name=None, zero_copy=None, dtype=None):
     """Wrap an ndarray (or a list, or a scalar) as a Variable with `stop_gradient=True`.
 
     A Variable is returned as it is. Python floats become float32 and ints int64 (Paddle's
-    defaults) unless `dtype` says otherwise.
+    defaults) unless `dtype` says otherwise. An ndarray is shared, not copied, unless
+    `zero_copy=False`: Paddle 1.8 on the CPU treats the default `zero_copy=None` as True, so
+    later edits of the array show in the Variable (and `set_value` writes into the array).
 
         x = fluid.dygraph.to_variable(np.zeros((2, 3), "float32"))
     """
@@ -225,9 +238,7 @@ def to_variable(value, name=None, zero_copy=None, dtype=None):
                         f"{type(value).__name__}")
     if dtype is not None:
         array = array.astype(np.dtype(dtype), copy=False)
-    if not zero_copy and array is value:
-        # Paddle copied into its own tensor; sharing the caller's array would let later edits
-        # of that array silently change the Variable.
+    if zero_copy is False and array is value:
         array = array.copy()
     return Variable(array, stop_gradient=True, name=name)
 

@@ -221,18 +221,18 @@ def _arg_reduce(op, function, x, axis):
     axis = check_axis(op, "axis", axis, ndim)
 
     def reduce(values):
-        out = function(values, axis=axis).astype(np.int64)
-        return out.reshape(1) if out.ndim == 0 else out
+        # A 1-D input gives a 0-d result, as in Paddle 1.8.5 (one of the few 0-d tensors it makes).
+        return np.asarray(function(values, axis=axis), dtype=np.int64)
     return _index_result(x, reduce)
 
 
 def argmax(x, axis=0):
-    """int64 indices of the largest entries along `axis` (removed; a 1-D input gives [1])."""
+    """int64 indices of the largest entries along `axis` (removed; a 1-D input gives a 0-d result, as in 1.8)."""
     return _arg_reduce("argmax", np.argmax, x, axis)
 
 
 def argmin(x, axis=0):
-    """int64 indices of the smallest entries along `axis` (removed; a 1-D input gives [1])."""
+    """int64 indices of the smallest entries along `axis` (removed; a 1-D input gives a 0-d result, as in 1.8)."""
     return _arg_reduce("argmin", np.argmin, x, axis)
 
 

@@ -61,6 +61,19 @@ def _soft_label(op, label, input):
 # -- cross entropy on probabilities -----------------------------------------------------------
 
 
+class TolerableLog(Op):
+    """log(x) with ±inf clamped to ±1e20, as Paddle's cross-entropy kernels do: a probability
+    of 0 gives a loss of 1e20 rather than inf, and 0 * log(0) in a soft label stays 0."""
+
+    def forward(self, x):
+        with np.errstate(divide="ignore"):
+            y = np.log(x)
+        return np.clip(y, -1e20, 1e20, out=y)
+
+    def backward(self, gy, x):
+        return gy / x
+
+
 def cross_entropy(input, label, soft_label=False, ignore_index=-100):
     """-log(input[..., label]) for probabilities `input` of shape [N1, ..., Nk, D].
 
@@ -77,7 +90,7 @@ def cross_entropy(input, label, soft_label=False, ignore_index=-100):
         raise ValueError("cross_entropy: input must have a class dim, got a 0-D input")
     if soft_label:
         _soft_label("cross_entropy", label, input)
-        return -Sum((len(shape) - 1,), True)(label * log(input))
+        return -Sum((len(shape) - 1,), True)(label * TolerableLog()(input))
     indices = _hard_label("cross_entropy", label, shape, len(shape) - 1, ignore_index)
     keep = indices[..., 0] != ignore_index
     rows = np.indices(shape[:-1], sparse=True)
@@ -87,7 +100,7 @@ def cross_entropy(input, label, soft_label=False, ignore_index=-100):
         kept = keep.astype(_data(input).dtype)
         picked = picked * kept + (1 - kept)
     # 0 - log(p) rather than -log(p): an ignored row then shows 0, not -0.
-    return reshape(0.0 - log(picked), list(shape_of(label)))
+    return reshape(0.0 - TolerableLog()(picked), list(shape_of(label)))
 
 
 # -- softmax + cross entropy, fused ---------------------------------------------------------

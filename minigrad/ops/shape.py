@@ -170,11 +170,14 @@ def expand(x, expand_times, name=None):
 
 
 class GetItem(Op):
+    """`x[index]`; a single element comes out with shape [1], as Paddle 1.8 has no 0-d tensors."""
+
     def __init__(self, index):
         self.index = index
 
     def forward(self, x):
-        return x[self.index]
+        y = x[self.index]
+        return y.reshape(1) if y.ndim == 0 else y
 
     def backward(self, gy, x):
         return ScatterAdd(self.index, shape_of(x))(gy)
@@ -189,6 +192,8 @@ class ScatterAdd(Op):
 
     def forward(self, gy):
         out = np.zeros(self.shape, dtype=gy.dtype)
+        if gy.shape == (1,) and out[self.index].ndim == 0:
+            gy = gy.reshape(())     # the gradient of one element taken out as shape [1]
         np.add.at(out, self.index, gy)
         return out
 
