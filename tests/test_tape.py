@@ -266,6 +266,13 @@ def test_grad_rejects_non_variables():
         x = var([1.0])
         with pytest.raises(TypeError, match="inputs"):
             fluid.dygraph.grad(x * 2, [np.ones(1)])
+        with pytest.raises(ValueError, match="inputs cannot be empty"):     # 1.8 asserts too
+            fluid.dygraph.grad(x * 2, [])
+        with pytest.raises(ValueError, match="outputs cannot be empty"):
+            fluid.dygraph.grad([], x)
+        constant = fluid.dygraph.to_variable(np.ones(1))
+        with pytest.raises(ValueError, match="stop_gradient=True"):
+            fluid.dygraph.grad(x * 2, constant)
 
 
 # -- Variable API ------------------------------------------------------------------------------

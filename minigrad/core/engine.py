@@ -39,6 +39,10 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     require_dygraph("fluid.dygraph.grad()")
     outputs = _as_list(outputs, "outputs")
     inputs = _as_list(inputs, "inputs")
+    for argument, values in (("outputs", outputs), ("inputs", inputs)):
+        if not values:
+            raise ValueError(f"grad: {argument} cannot be empty; expected a Variable or a list "
+                             "of Variables")
     if grad_outputs is None:
         grad_outputs = [None] * len(outputs)
     else:
@@ -73,8 +77,10 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     for v in inputs:
         g = wanted[id(v)]
         if g is None and not allow_unused:
-            raise ValueError(f"grad: input '{v.name}' is not reached from the outputs; pass "
-                             f"allow_unused=True to get None for it")
+            why = (" (it has stop_gradient=True, so no gradient flows to it)"
+                   if v.stop_gradient else "")
+            raise ValueError(f"grad: input '{v.name}' is not reached from the outputs{why}; "
+                             "pass allow_unused=True to get None for it")
         if g is not None and not isinstance(g, Variable):
             g = Variable(g, stop_gradient=True)
         results.append(g)
