@@ -265,3 +265,7 @@ def load_dygraph(model_path, keep_name_table=False):
 # -- the input pipeline: DataLoader, PyReader, reader decorators (minigrad/data/) --
 
 # -- end of the input pipeline --
+
+from minigrad import unsupported as _unsupported  # noqa: E402
+
+__getattr__ = _unsupported.module_getattr("fluid.io", "minigrad.io")

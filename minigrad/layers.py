@@ -41,3 +41,7 @@ from minigrad.ops.dropout import dropout  # noqa: F401
 # -- random ops, creation, RNN building blocks, distributions, learning-rate schedules --
 
 # -- end of the compatibility sections --
+
+from minigrad import unsupported as _unsupported  # noqa: E402
+
+__getattr__ = _unsupported.module_getattr("fluid.layers", "minigrad.layers")

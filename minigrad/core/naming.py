@@ -2,7 +2,16 @@
 import collections
 import contextlib
 
-_namespaces = [collections.Counter()]
+
+class Namespace(collections.Counter):
+    """Counts names by prefix; `prefix` is put before every name (Paddle's UniqueNameGenerator)."""
+
+    def __init__(self, prefix=None):
+        super().__init__()
+        self.prefix = prefix or ""
+
+
+_namespaces = [Namespace()]
 
 
 def unique_name(prefix):
@@ -10,13 +19,20 @@ def unique_name(prefix):
     counter = _namespaces[-1]
     index = counter[prefix]
     counter[prefix] += 1
-    return f"{prefix}_{index}"
+    return f"{counter.prefix}{prefix}_{index}"
 
 
 @contextlib.contextmanager
-def fresh_namespace():
-    _namespaces.append(collections.Counter())
+def fresh_namespace(prefix=None):
+    _namespaces.append(Namespace(prefix))
     try:
         yield
     finally:
         _namespaces.pop()
+
+
+def switch_namespace(namespace=None):
+    """Replace the current namespace (a fresh one when None) and return the one replaced."""
+    old = _namespaces[-1]
+    _namespaces[-1] = namespace if namespace is not None else Namespace()
+    return old

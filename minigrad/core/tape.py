@@ -136,6 +136,30 @@ def disable_dygraph():
             _state.tapes.remove(tape)
 
 
+# Paddle 1.8's other spellings of the same switches.
+enable_imperative = enable_dygraph
+disable_imperative = disable_dygraph
+
+
+def enabled():
+    """True inside dygraph mode (`fluid.dygraph.enabled()`, the same as `in_dygraph_mode()`)."""
+    return in_dygraph_mode()
+
+
+class BackwardStrategy:
+    """Paddle 1.8's `fluid.dygraph.BackwardStrategy`, passed as `loss.backward(strategy)`.
+
+    `sort_sum_gradient=True` asked 1.8 to add a variable's gradients in a fixed order; minigrad
+    always does (records are visited newest first from a heap), so the flag changes nothing.
+    """
+
+    def __init__(self):
+        self.sort_sum_gradient = False
+
+    def __repr__(self):
+        return f"BackwardStrategy(sort_sum_gradient={self.sort_sum_gradient})"
+
+
 class _GradMode:
     """Context manager *and* decorator that sets grad mode and restores it, even on error."""
 

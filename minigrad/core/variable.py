@@ -85,9 +85,19 @@ class Variable:
     def clear_gradient(self):
         self.grad = None
 
-    def backward(self, retain_graph=False):
-        """Accumulate d(self)/d(leaf) into every reachable Variable, seeding with ones."""
+    def backward(self, backward_strategy=None, retain_graph=False):
+        """Accumulate d(self)/d(leaf) into every reachable Variable, seeding with ones.
+
+        `backward_strategy` is Paddle 1.8's `fluid.dygraph.BackwardStrategy` (accepted, first
+        as in 1.8, so `loss.backward(strategy)` works); `retain_graph=True` keeps the records
+        for another backward.
+        """
         from minigrad.core import engine
+        from minigrad.core.tape import BackwardStrategy
+        if backward_strategy is not None and not isinstance(backward_strategy, BackwardStrategy):
+            raise TypeError(f"backward: backward_strategy must be a fluid.dygraph."
+                            f"BackwardStrategy or None, got {type(backward_strategy).__name__} "
+                            f"(pass retain_graph= by keyword)")
         engine.backward(self, retain_graph=retain_graph)
 
     def detach(self):

@@ -1,6 +1,7 @@
 """Paddle's `fluid.dygraph` names (re-exports only)."""
 from minigrad.core.tape import (  # noqa: F401
-    guard, enable_dygraph, disable_dygraph, in_dygraph_mode, no_grad, enable_grad, current_tape)
+    guard, enable_dygraph, disable_dygraph, in_dygraph_mode, no_grad, enable_grad, current_tape,
+    enabled, enable_imperative, disable_imperative, BackwardStrategy)
 from minigrad.core.variable import Variable, Parameter, to_variable  # noqa: F401
 from minigrad.core.engine import grad  # noqa: F401
 from minigrad.dygraph import base  # noqa: F401
@@ -17,3 +18,8 @@ from minigrad.optimizer.lr import (  # noqa: F401
     LearningRateDecay, PiecewiseDecay, ExponentialDecay, NaturalExpDecay, InverseTimeDecay,
     PolynomialDecay, CosineDecay, NoamDecay, LinearLrWarmup)
 from minigrad.dygraph import learning_rate_scheduler  # noqa: F401
+# -- Paddle's module paths: fluid.dygraph.layers, .container, .checkpoint, .backward_strategy --
+from minigrad.dygraph import layers, container, checkpoint, backward_strategy  # noqa: F401,E402
+from minigrad import unsupported as _unsupported  # noqa: E402
+
+__getattr__ = _unsupported.module_getattr("fluid.dygraph", "minigrad.dygraph")

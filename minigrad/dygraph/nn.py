@@ -9,3 +9,7 @@ from minigrad.nn.common import Dropout, Embedding  # noqa: F401
 # -- conv and pool layers (nn/conv.py, nn/pool.py) --
 from minigrad.nn.conv import Conv2D, Conv2DTranspose  # noqa: F401
 from minigrad.nn.pool import Pool2D  # noqa: F401
+
+from minigrad import unsupported as _unsupported  # noqa: E402
+
+__getattr__ = _unsupported.module_getattr("fluid.dygraph", "minigrad.dygraph.nn")

@@ -215,6 +215,19 @@ def one_hot(input, depth, allow_out_of_range=False):
     return _index_result(input, encode)
 
 
+def one_hot_v2(input, depth, allow_out_of_range=False):
+    """Paddle 1.8's top-level `fluid.one_hot`: integer indices of any shape -> float32 one-hot
+    rows with a new last dim of `depth` (no trailing 1 required, unlike `fluid.layers.one_hot`).
+    """
+    check_tensor("one_hot", "input", input, dtypes="iu")
+    return one_hot(unsqueeze_last(input), depth, allow_out_of_range)
+
+
+def unsqueeze_last(x):
+    from minigrad.ops.shape import reshape
+    return reshape(x, list(shape_of(x)) + [1])
+
+
 def _arg_reduce(op, function, x, axis):
     check_tensor(op, "x", x)
     ndim = len(shape_of(x))

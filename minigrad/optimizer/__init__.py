@@ -16,3 +16,7 @@ from minigrad.optimizer.optimizers import (  # noqa: F401
 
 __all__ = ["Optimizer", "SGD", "Momentum", "Adagrad", "RMSProp", "Adam", "SGDOptimizer",
            "MomentumOptimizer", "AdagradOptimizer", "RMSPropOptimizer", "AdamOptimizer"]
+
+from minigrad import unsupported as _unsupported  # noqa: E402
+
+__getattr__ = _unsupported.module_getattr("fluid.optimizer", "minigrad.optimizer")
