@@ -40,6 +40,13 @@ from minigrad.ops.dropout import dropout  # noqa: F401
 
 # -- random ops, creation, RNN building blocks, distributions, learning-rate schedules --
 
+# -- control flow as dygraph runs it, functional learning-rate schedules --
+from minigrad.ops.control_flow import (  # noqa: F401,E402
+    cond, case, switch_case, while_loop, create_array, array_write, array_read, array_length,
+    tensor_array_to_tensor, autoincreased_step_counter)
+from minigrad.optimizer.lr_functions import (  # noqa: F401,E402
+    piecewise_decay, noam_decay, exponential_decay, natural_exp_decay, inverse_time_decay,
+    polynomial_decay, cosine_decay, linear_lr_warmup)
 # -- end of the compatibility sections --
 
 from minigrad import unsupported as _unsupported  # noqa: E402
