@@ -11,7 +11,7 @@ from minigrad.gradcheck import gradcheck, gradgradcheck, GradcheckError  # noqa:
 # -- training stack: Layer, ParamAttr, initializer, regularizer, optimizer, clip --
 from minigrad import optimizer, clip, regularizer  # noqa: F401
 from minigrad import initializer, param_attr, nn  # noqa: F401
-from minigrad.param_attr import ParamAttr  # noqa: F401
+from minigrad.param_attr import ParamAttr, WeightNormParamAttr  # noqa: F401
 from minigrad.nn.layer import Layer  # noqa: F401
 from minigrad.random import seed  # noqa: F401
 from minigrad import io  # noqa: F401

@@ -14,6 +14,7 @@ train parameters across steps.
 from minigrad.core import naming
 from minigrad.core.checks import shape_of
 from minigrad.nn.layer import new_parameter
+from minigrad.nn.weight_norm import WeightNorm
 from minigrad.param_attr import ParamAttr
 
 __all__ = ["LayerHelper"]
@@ -59,6 +60,8 @@ class LayerHelper:
         parameter = new_parameter(f"{self.layer_type}", self.name, shape, attr,
                                   "float32" if dtype is None else dtype, is_bias,
                                   default_initializer)
+        if isinstance(parameter, WeightNorm):
+            return parameter.weight()      # a functional layer uses it once: g * v / ||v||
         if parameter is not None and stop_gradient:
             parameter.stop_gradient = True
         return parameter

@@ -93,3 +93,25 @@ class ParamAttr:
     def __repr__(self):
         fields = ", ".join(f"{k}={v!r}" for k, v in vars(self).items())
         return f"ParamAttr({fields})"
+
+
+class WeightNormParamAttr(ParamAttr):
+    """A ParamAttr whose parameter is weight-normalised: `w = g * v / ||v||` (see
+    `minigrad/nn/weight_norm.py`), the norm taken over every dim except `dim` (None: all dims,
+    so `g` is one number).
+
+        conv = fluid.dygraph.Conv2D(3, 8, 3, param_attr=fluid.WeightNormParamAttr(dim=0))
+    """
+
+    def __init__(self, dim=None, name=None, initializer=None, learning_rate=1.0,
+                 regularizer=None, trainable=True, do_model_average=False, need_clip=True):
+        if dim is not None and (not isinstance(dim, numbers.Integral) or isinstance(dim, bool)):
+            raise TypeError(f"WeightNormParamAttr: dim must be an int or None, got {dim!r}")
+        super().__init__(name, initializer, learning_rate, regularizer, trainable,
+                         do_model_average, need_clip)
+        self.dim = None if dim is None else int(dim)
+
+    def _copy(self):
+        copy = WeightNormParamAttr.__new__(WeightNormParamAttr)
+        copy.__dict__.update(self.__dict__)
+        return copy

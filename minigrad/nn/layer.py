@@ -32,7 +32,8 @@ from minigrad.core import op as _op
 from minigrad.core.tape import require_dygraph
 from minigrad.core.variable import Parameter, Variable
 from minigrad.initializer import Constant, Initializer, Xavier
-from minigrad.param_attr import ParamAttr
+from minigrad.nn.weight_norm import WeightNorm, norm_except_dim
+from minigrad.param_attr import ParamAttr, WeightNormParamAttr
 
 __all__ = ["Layer", "HookRemoveHelper", "StateDictError", "new_parameter"]
 
@@ -192,6 +193,15 @@ class Layer:
                 raise _init_first_error(self, name, "Parameter")
             self._forget(name)
             params[name] = value
+        elif isinstance(value, WeightNorm):
+            # `self.weight = <weight-normalised parameter>`: g and v are the parameters, and
+            # reading self.weight computes g * v / ||v|| (see nn/weight_norm.py).
+            if params is None:
+                raise _init_first_error(self, name, "Parameter")
+            self._forget(name)
+            params[name + "_g"] = value.g
+            params[name + "_v"] = value.v
+            state["_weight_norms"] = dict(state.get("_weight_norms", {}), **{name: value})
         elif isinstance(value, Layer):
             if layers is None:
                 raise _init_first_error(self, name, "Layer")
@@ -224,6 +234,9 @@ class Layer:
     def __getattr__(self, name):
         # Only called when ordinary lookup fails: parameters, sublayers and buffers live here.
         state = self.__dict__
+        weight_norms = state.get("_weight_norms")
+        if weight_norms is not None and name in weight_norms:
+            return weight_norms[name].weight()
         for key in ("_parameters", "_sub_layers", "_buffers"):
             store = state.get(key)
             if store is not None and name in store:
@@ -528,10 +541,22 @@ def new_parameter(where, prefix, shape, attr=None, dtype="float32", is_bias=Fals
     initializer = attr.initializer or default_initializer or (
         Constant(0.0) if is_bias else Xavier())
     name = attr.name or naming.unique_name(f"{prefix}.{'b' if is_bias else 'w'}")
-    data = initializer([int(n) for n in shape], dtype)
-    parameter = Parameter(data, name=name, trainable=attr.trainable,
-                          learning_rate=attr.learning_rate, regularizer=attr.regularizer,
-                          is_bias=is_bias)
-    parameter.do_model_average = attr.do_model_average
-    parameter.need_clip = attr.need_clip
-    return parameter
+    shape = [int(n) for n in shape]
+
+    def make(suffix, data):
+        parameter = Parameter(data, name=name + suffix, trainable=attr.trainable,
+                              learning_rate=attr.learning_rate, regularizer=attr.regularizer,
+                              is_bias=is_bias)
+        parameter.do_model_average = attr.do_model_average
+        parameter.need_clip = attr.need_clip
+        return parameter
+
+    if isinstance(attr, WeightNormParamAttr):
+        if attr.dim is not None and not -len(shape) <= attr.dim < len(shape):
+            raise ValueError(f"{where}: WeightNormParamAttr dim={attr.dim} is out of range for "
+                             f"a parameter of shape {shape}")
+        dim = None if attr.dim is None else attr.dim % len(shape)
+        v = initializer(shape, dtype)
+        # g starts at ||v||, so the weight starts as the initializer drew it (as Paddle does).
+        return WeightNorm(make("_g", norm_except_dim(v, dim).astype(dtype)), make("_v", v), dim)
+    return make("", initializer(shape, dtype))
