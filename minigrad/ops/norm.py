@@ -167,14 +167,14 @@ def batch_norm(x, weight, bias, running_mean, running_var, training=True, moment
 # -- shared checks -------------------------------------------------------------------------------
 
 
-def _check_epsilon(op, value, argument="epsilon"):
+def check_epsilon(op, value, argument="epsilon"):
     value = check_number(op, argument, value)
     if value < 0:
         raise ValueError(f"{op}: {argument} must be >= 0, got {value!r}")
     return value
 
 
-def _check_layout(op, value, argument="data_layout"):
+def check_layout(op, value, argument="data_layout"):
     if value not in ("NCHW", "NHWC"):
         raise ValueError(f"{op}: {argument} must be 'NCHW' or 'NHWC', got {value!r}")
     return value
@@ -194,6 +194,26 @@ def _check_param(op, argument, value, shape, x):
     if dtype_of(value) != dtype_of(x):
         raise TypeError(f"{op}: {argument} has dtype {dtype_of(value)} but the input is "
                         f"{dtype_of(x)}; they must match")
+    return value
+
+
+def check_begin_norm_axis(op, value, shape):
+    """layer_norm's begin_norm_axis: an int in [1, rank) for an input of `shape`."""
+    check_type(op, "begin_norm_axis", value, numbers.Integral, "an int")
+    if isinstance(value, bool) or not 1 <= value < len(shape):
+        expected = (f"an int in [1, {len(shape) - 1}]" if len(shape) > 1
+                    else "an input of rank >= 2")
+        raise ValueError(f"{op}: begin_norm_axis={value!r} does not fit an input of shape "
+                         f"{list(shape)}; expected {expected}")
+    return int(value)
+
+
+def check_groups(op, value, channels, shape, data_layout):
+    """group_norm's groups: an int in [1, channels]."""
+    value = _check_int(op, "groups", value, 1)
+    if value > channels:
+        raise ValueError(f"{op}: groups={value} is more than the {channels} channels of an "
+                         f"input of shape {list(shape)} ({data_layout})")
     return value
 
 
@@ -260,7 +280,7 @@ def standardize(x, axes, epsilon=1e-5):
     if not axes:
         raise ValueError("standardize: axes must name at least one axis, got []")
     axes = tuple(sorted({check_axis("standardize", "axes", a, ndim) for a in axes}))
-    return Standardize(axes, _check_epsilon("standardize", epsilon))(x)
+    return Standardize(axes, check_epsilon("standardize", epsilon))(x)
 
 
 def layer_norm(x, weight=None, bias=None, begin_norm_axis=1, epsilon=1e-5):
@@ -279,12 +299,8 @@ def layer_norm(x, weight=None, bias=None, begin_norm_axis=1, epsilon=1e-5):
     check_tensor(op, "x", x, dtypes="f")
     shape = shape_of(x)
     ndim = len(shape)
-    check_type(op, "begin_norm_axis", begin_norm_axis, numbers.Integral, "an int")
-    if isinstance(begin_norm_axis, bool) or not 1 <= begin_norm_axis < ndim:
-        expected = f"an int in [1, {ndim - 1}]" if ndim > 1 else "an input of rank >= 2"
-        raise ValueError(f"{op}: begin_norm_axis={begin_norm_axis!r} does not fit an input of "
-                         f"shape {list(shape)}; expected {expected}")
-    epsilon = _check_epsilon(op, epsilon)
+    begin_norm_axis = check_begin_norm_axis(op, begin_norm_axis, shape)
+    epsilon = check_epsilon(op, epsilon)
     normalized = list(shape[begin_norm_axis:])
     weight = _check_param(op, "weight", weight, normalized, x)
     bias = _check_param(op, "bias", bias, normalized, x)
@@ -305,7 +321,7 @@ def instance_norm(x, weight=None, bias=None, epsilon=1e-5):
     shape = list(shape_of(x))
     if len(shape) < 2:
         raise ValueError(f"{op}: x must be [N, C, ...] (rank >= 2), got shape {shape}")
-    epsilon = _check_epsilon(op, epsilon)
+    epsilon = check_epsilon(op, epsilon)
     channels = shape[1]
     weight = _check_param(op, "weight", weight, [channels], x)
     bias = _check_param(op, "bias", bias, [channels], x)
@@ -327,18 +343,15 @@ def group_norm(x, groups, weight=None, bias=None, epsilon=1e-5, data_layout="NCH
     """
     op = "group_norm"
     check_tensor(op, "x", x, dtypes="f")
-    _check_layout(op, data_layout)
+    check_layout(op, data_layout)
     shape = list(shape_of(x))
     ndim = len(shape)
     if ndim < 2:
         raise ValueError(f"{op}: x must be [N, C, ...] (rank >= 2), got shape {shape}")
     channel_last = data_layout == "NHWC" and ndim > 2
     channels = shape[-1] if channel_last else shape[1]
-    groups = _check_int(op, "groups", groups, 1)
-    if groups > channels:
-        raise ValueError(f"{op}: groups={groups} is more than the {channels} channels of an "
-                         f"input of shape {shape} ({data_layout})")
-    epsilon = _check_epsilon(op, epsilon)
+    groups = check_groups(op, groups, channels, shape, data_layout)
+    epsilon = check_epsilon(op, epsilon)
     weight = _check_param(op, "weight", weight, [channels], x)
     bias = _check_param(op, "bias", bias, [channels], x)
     if channel_last:
@@ -376,7 +389,7 @@ def l2_normalize(x, axis, epsilon=1e-12, name=None):
     if ndim == 1:
         axis = 0
     axis = check_axis(op, "axis", 1 if axis is None else axis, ndim)
-    epsilon = _check_epsilon(op, epsilon)
+    epsilon = check_epsilon(op, epsilon)
     return x / _sqrt(reduce_sum(square(x), dim=[axis], keep_dim=True) + epsilon)
 
 
@@ -399,7 +412,7 @@ def lrn(input, n=5, k=1.0, alpha=1e-4, beta=0.75, name=None, data_format="NCHW")
         raise ValueError(f"{op}: n must be odd, got {n}")
     k, alpha, beta = (_check_positive(op, argument, value)
                       for argument, value in (("k", k), ("alpha", alpha), ("beta", beta)))
-    _check_layout(op, data_format, "data_format")
+    check_layout(op, data_format, "data_format")
     channels = shape_of(input)[1 if data_format == "NCHW" else 3]
     # window[..., c] = sum_j squares[..., j] * band[j, c]: a constant banded matrix.
     index = np.arange(channels)
@@ -431,7 +444,7 @@ def affine_channel(x, scale=None, bias=None, data_layout="NCHW", name=None, act=
     """
     op = "affine_channel"
     check_tensor(op, "x", x, dtypes="f")
-    _check_layout(op, data_layout)
+    check_layout(op, data_layout)
     act = check_act(act, op)
     shape = list(shape_of(x))
     if len(shape) < 2:
@@ -524,7 +537,7 @@ def spectral_norm(weight, u, v, dim=0, power_iters=1, eps=1e-12):
         raise ValueError(f"{op}: weight must have rank >= 2, got shape {shape}")
     dim = check_axis(op, "dim", dim, len(shape))
     power_iters = _check_int(op, "power_iters", power_iters, 0)
-    eps = _check_epsilon(op, eps, "eps")
+    eps = check_epsilon(op, eps, "eps")
     h = shape[dim]
     w = int(np.prod(shape)) // h
     for argument, value, size in (("u", u, h), ("v", v, w)):
