@@ -37,8 +37,8 @@ import numbers
 
 import numpy as np
 
-from minigrad.core.checks import (check_axis, check_number, check_tensor, check_type, dtype_of,
-                                  shape_of)
+from minigrad.core.checks import (check_axis, check_number, check_positive, check_tensor,
+                                  check_type, dtype_of, shape_of)
 from minigrad.core.op import Op
 from minigrad.core.variable import Variable
 from minigrad.ops.activation import apply_act, check_act, square
@@ -167,7 +167,19 @@ def batch_norm(x, weight, bias, running_mean, running_var, training=True, moment
 # -- shared checks -------------------------------------------------------------------------------
 
 
+def check_int(op, argument, value, minimum=None):
+    """An int (not a bool), >= minimum when given."""
+    if not isinstance(value, numbers.Integral) or isinstance(value, bool):
+        raise TypeError(f"{op}: {argument} must be an int, got {type(value).__name__} "
+                        f"({value!r})")
+    if minimum is not None and value < minimum:
+        raise ValueError(f"{op}: {argument} must be >= {minimum}, got {value!r}")
+    return int(value)
+
+
 def check_epsilon(op, value, argument="epsilon"):
+    """A finite number >= 0, as a float. (Paddle 1.8's kernels also cap it: 1e-3 for layer,
+    instance and batch norm, 1 for group norm; minigrad does not.)"""
     value = check_number(op, argument, value)
     if value < 0:
         raise ValueError(f"{op}: {argument} must be >= 0, got {value!r}")
@@ -210,7 +222,7 @@ def check_begin_norm_axis(op, value, shape):
 
 def check_groups(op, value, channels, shape, data_layout):
     """group_norm's groups: an int in [1, channels]."""
-    value = _check_int(op, "groups", value, 1)
+    value = check_int(op, "groups", value, 1)
     if value > channels:
         raise ValueError(f"{op}: groups={value} is more than the {channels} channels of an "
                          f"input of shape {list(shape)} ({data_layout})")
@@ -224,15 +236,6 @@ def _affine(y, weight, bias, shape):
     if bias is not None:
         y = y + reshape(bias, shape)
     return y
-
-
-def _check_int(op, argument, value, minimum):
-    if not isinstance(value, numbers.Integral) or isinstance(value, bool):
-        raise TypeError(f"{op}: {argument} must be an int, got {type(value).__name__} "
-                        f"({value!r})")
-    if value < minimum:
-        raise ValueError(f"{op}: {argument} must be >= {minimum}, got {value!r}")
-    return int(value)
 
 
 # -- standardize: the primitive of layer, instance and group norm --------------------------------
@@ -407,10 +410,10 @@ def lrn(input, n=5, k=1.0, alpha=1e-4, beta=0.75, name=None, data_format="NCHW")
     """
     op = "lrn"
     check_tensor(op, "input", input, ndim=4, dtypes="f")
-    n = _check_int(op, "n", n, 1)
+    n = check_int(op, "n", n, 1)
     if n % 2 == 0:
         raise ValueError(f"{op}: n must be odd, got {n}")
-    k, alpha, beta = (_check_positive(op, argument, value)
+    k, alpha, beta = (check_positive(op, argument, value)
                       for argument, value in (("k", k), ("alpha", alpha), ("beta", beta)))
     check_layout(op, data_format, "data_format")
     channels = shape_of(input)[1 if data_format == "NCHW" else 3]
@@ -423,13 +426,6 @@ def lrn(input, n=5, k=1.0, alpha=1e-4, beta=0.75, name=None, data_format="NCHW")
     else:
         window = matmul_nd(squares, band)
     return input * _pow_scalar(window * alpha + k, -beta)
-
-
-def _check_positive(op, argument, value):
-    value = check_number(op, argument, value)
-    if value <= 0:
-        raise ValueError(f"{op}: {argument} must be > 0, got {value!r}")
-    return value
 
 
 def affine_channel(x, scale=None, bias=None, data_layout="NCHW", name=None, act=None):
@@ -472,7 +468,7 @@ def data_norm(x, batch_size, batch_sum, batch_square_sum, scale_w=None, bias=Non
         (Paddle 1.8 writes the batch's count, sum and squared deviations into their gradient
         slots for its parameter-server summary update; nothing else reads them.)
     scale_w, bias: None or [C] (Paddle's `enable_scale_and_shift`).
-    slot_dim: > 0 cuts the C columns into slots of slot_dim columns; a slot whose first value
+    slot_dim: an int; > 0 cuts the C columns into slots of slot_dim columns; a slot whose first value
         (the "show" count) is within 1e-7 of 0 gives zeros in that row, as in Paddle 1.8.
 
         y = data_norm(x, size, total, square_total)
@@ -489,7 +485,7 @@ def data_norm(x, batch_size, batch_sum, batch_square_sum, scale_w=None, bias=Non
         summaries.append(_data(_check_param(op, argument, value, [channels], x)))
     scale_w = _check_param(op, "scale_w", scale_w, [channels], x)
     bias = _check_param(op, "bias", bias, [channels], x)
-    slot_dim = _check_int(op, "slot_dim", slot_dim, -1)
+    slot_dim = check_int(op, "slot_dim", slot_dim)
     size, total, square_total = summaries
     with np.errstate(divide="ignore", invalid="ignore"):
         means = total / size
@@ -536,7 +532,7 @@ def spectral_norm(weight, u, v, dim=0, power_iters=1, eps=1e-12):
     if len(shape) < 2:
         raise ValueError(f"{op}: weight must have rank >= 2, got shape {shape}")
     dim = check_axis(op, "dim", dim, len(shape))
-    power_iters = _check_int(op, "power_iters", power_iters, 0)
+    power_iters = check_int(op, "power_iters", power_iters, 0)
     eps = check_epsilon(op, eps, "eps")
     h = shape[dim]
     w = int(np.prod(shape)) // h
