@@ -466,7 +466,8 @@ def data_norm(x, batch_size, batch_sum, batch_square_sum, scale_w=None, bias=Non
     batch_size, batch_sum, batch_square_sum: [C] summaries (Variables or ndarrays). They are
         constants here: the gradient reaches x (dx = dy * scales) and scale_w / bias only.
         (Paddle 1.8 writes the batch's count, sum and squared deviations into their gradient
-        slots for its parameter-server summary update; nothing else reads them.)
+        slots, for the summary update of its parameter-server training; these are not
+        derivatives.)
     scale_w, bias: None or [C] (Paddle's `enable_scale_and_shift`).
     slot_dim: an int; > 0 cuts the C columns into slots of slot_dim columns; a slot whose first value
         (the "show" count) is within 1e-7 of 0 gives zeros in that row, as in Paddle 1.8.
