@@ -35,6 +35,9 @@ from minigrad.ops.dropout import dropout  # noqa: F401
 # -- activations and losses --
 
 # -- normalisation functions --
+from minigrad.nn.functional.norm import (  # noqa: F401
+    layer_norm, group_norm, instance_norm, batch_norm, data_norm, spectral_norm)
+from minigrad.ops.norm import l2_normalize, lrn, affine_channel  # noqa: F401
 
 # -- image ops: resize, sampling grids, pooling --
 
