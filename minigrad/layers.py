@@ -43,7 +43,8 @@ from minigrad.ops.norm import l2_normalize, lrn, affine_channel  # noqa: F401
 
 # -- random ops, creation, RNN building blocks, distributions, learning-rate schedules --
 
-# -- control flow as dygraph runs it, functional learning-rate schedules --
+# -- control flow as dygraph runs it, functional learning-rate schedules, sequence_mask --
+from minigrad.ops.creation import sequence_mask  # noqa: F401,E402
 from minigrad.ops.control_flow import (  # noqa: F401,E402
     cond, case, switch_case, while_loop, create_array, array_write, array_read, array_length,
     tensor_array_to_tensor, autoincreased_step_counter)

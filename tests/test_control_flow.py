@@ -108,3 +108,16 @@ def test_functional_schedules_return_the_dygraph_schedule(function, schedule, ar
     reference = schedule(*args, 0) if schedule is fluid.dygraph.PiecewiseDecay else schedule(*args)
     expected = [reference() for _ in range(5)]       # each call is one step, as minimize does
     np.testing.assert_allclose(rates, expected, rtol=1e-6)
+
+
+def test_sequence_mask_on_dense_lengths_as_1_8_5():
+    with fluid.dygraph.guard():
+        lengths = var([[1, 3], [0, 2]], "int64")
+        mask = L.sequence_mask(lengths)
+        assert mask.shape == [2, 2, 3] and mask.dtype == np.int64
+        expected = [[[int(j < n) for j in range(3)] for n in row] for row in [[1, 3], [0, 2]]]
+        assert mask.numpy().tolist() == expected
+        wide = L.sequence_mask(lengths, maxlen=var([4], "int32"), dtype="float32")
+        assert wide.shape == [2, 2, 4] and wide.dtype == np.float32
+        with pytest.raises(TypeError, match="sequence_mask"):
+            L.sequence_mask(var([1.0]))

@@ -223,6 +223,22 @@ def one_hot_v2(input, depth, allow_out_of_range=False):
     return one_hot(unsqueeze_last(input), depth, allow_out_of_range)
 
 
+def sequence_mask(x, maxlen=None, dtype="int64", name=None):
+    """mask[..., j] = j < x[...] for integer lengths `x`: shape x.shape + [maxlen] (maxlen
+    defaults to max(x); an int or a one-element Variable). Dense in dygraph, as in Paddle 1.8.5.
+    """
+    check_tensor("sequence_mask", "x", x, dtypes="iu")
+    if isinstance(maxlen, Variable):
+        maxlen = int(maxlen.data.reshape(-1)[0])
+    lengths = _data(x)
+    if maxlen is None:
+        maxlen = int(lengths.max()) if lengths.size else 0
+    if not isinstance(maxlen, numbers.Integral) or isinstance(maxlen, bool) or maxlen < 0:
+        raise ValueError(f"sequence_mask: maxlen must be a non-negative int, got {maxlen!r}")
+    dtype = _dtype("sequence_mask", dtype)
+    return _index_result(x, lambda v: (np.arange(maxlen) < v[..., None]).astype(dtype))
+
+
 def unsqueeze_last(x):
     from minigrad.ops.shape import reshape
     return reshape(x, list(shape_of(x)) + [1])
