@@ -21,6 +21,7 @@ from minigrad.framework import (  # noqa: F401
     default_startup_program)
 
 # -- the input pipeline: `paddle.batch` (minigrad/data/) --
+from minigrad.data import batch  # noqa: F401
 
 # -- end of the input pipeline --
 
