@@ -167,7 +167,7 @@ def to_slot_arrays(where, batch):
             array = np.array(slot)
         except ValueError:
             array = None
-        if array is None or array.dtype == object:
+        if array is None or array.dtype.kind not in "biuf":
             raise TypeError(
                 f"{where}: field {i} of a batch could not become a regular ndarray; usually "
                 "it holds nested lists of different lengths (LoD data, which minigrad does not "

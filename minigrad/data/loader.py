@@ -57,8 +57,30 @@ def _check_reader(where, reader):
                         f"{type(reader).__name__}{hint}")
 
 
-def _to_variables(arrays):
-    return [to_variable(array, zero_copy=True) for array in arrays]
+class _Batches:
+    """One epoch's iterator: lists of Variables made from the arrays `source` yields.
+
+    Dropping it (the loop ends or breaks) drops `source`, whose closing stops the readers.
+    """
+
+    def __init__(self, source, length=None):
+        self._source = source
+        self._length = length
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        # The arrays were made in the background; the Variables are made here, in dygraph mode.
+        return [to_variable(array, zero_copy=True) for array in next(self._source)]
+
+    next = __next__
+
+    def __len__(self):
+        if self._length is None:
+            raise TypeError("a DataLoader.from_generator epoch has no length (its generator "
+                            "decides when it ends)")
+        return self._length
 
 
 def _not_iterable_only(where):
@@ -178,7 +200,7 @@ class GeneratorLoader:
             source = read_in_processes([arrays], self._capacity, where=where)
         else:
             source = read_ahead(arrays, self._capacity, name="minigrad-DataLoader")
-        return map(_to_variables, source)
+        return _Batches(source)
 
     def __next__(self):
         # Paddle reads with next(loader) after iter(loader); here next() alone also works.
@@ -302,7 +324,7 @@ class DataLoader:
             source = read_ahead(arrays(index_batches), 2, name="minigrad-DataLoader")
         else:
             source = arrays(index_batches)()
-        return map(_to_variables, source)
+        return _Batches(source, len(index_batches))
 
     # -- Paddle's other constructors ---------------------------------------------------------
 

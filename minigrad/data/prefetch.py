@@ -20,6 +20,7 @@ import multiprocessing
 import pickle
 import queue
 import threading
+import time
 import traceback
 
 __all__ = ["read_ahead", "read_in_processes", "stop_threads", "put_unless_stopped",
@@ -75,8 +76,9 @@ def stop_threads(stop, threads, queues):
     stop.set()
     for items in queues:
         _drain(items)
+    deadline = time.monotonic() + _JOIN_SECONDS
     for thread in threads:
-        thread.join(_JOIN_SECONDS)
+        thread.join(max(0.0, deadline - time.monotonic()))
 
 
 def _drain(items):
