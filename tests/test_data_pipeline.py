@@ -147,6 +147,67 @@ def test_each_epoch_reads_the_reader_again_and_next_works(no_leaks):
             next(loader)
 
 
+@pytest.mark.parametrize("data_format", ["sample_generator", "sample_list_generator",
+                                         "batch_generator"])
+def test_from_generator_documentation_example(no_leaks, data_format):
+    # The dygraph part of 1.8.5's DataLoader.from_generator example, with the import changed and
+    # fluid.cpu_places() written out as [fluid.CPUPlace()].
+    BATCH_NUM = 3
+    BATCH_SIZE = 16
+
+    def get_random_images_and_labels(image_shape, label_shape):
+        image = np.random.random(size=image_shape).astype('float32')
+        label = np.random.random(size=label_shape).astype('int64')
+        return image, label
+
+    def sample_generator_creator():
+        def __reader__():
+            for _ in range(BATCH_NUM * BATCH_SIZE):
+                image, label = get_random_images_and_labels([784], [1])
+                yield image, label
+        return __reader__
+
+    def sample_list_generator_creator():
+        def __reader__():
+            for _ in range(BATCH_NUM):
+                sample_list = []
+                for _ in range(BATCH_SIZE):
+                    image, label = get_random_images_and_labels([784], [1])
+                    sample_list.append([image, label])
+                yield sample_list
+        return __reader__
+
+    def batch_generator_creator():
+        def __reader__():
+            for _ in range(BATCH_NUM):
+                batch_image, batch_label = get_random_images_and_labels([BATCH_SIZE, 784],
+                                                                        [BATCH_SIZE, 1])
+                yield batch_image, batch_label
+        return __reader__
+
+    def set_data_source(loader, places):
+        if data_format == 'sample_generator':
+            loader.set_sample_generator(sample_generator_creator(), batch_size=BATCH_SIZE,
+                                        drop_last=True, places=places)
+        elif data_format == 'sample_list_generator':
+            loader.set_sample_list_generator(sample_list_generator_creator(), places=places)
+        elif data_format == 'batch_generator':
+            loader.set_batch_generator(batch_generator_creator(), places=places)
+
+    places = [fluid.CPUPlace()]
+    steps = 0
+    with fluid.dygraph.guard(places[0]):
+        loader = fluid.io.DataLoader.from_generator(capacity=2, return_list=True)
+        set_data_source(loader, places[0])
+        for image, label in loader():
+            relu = fluid.layers.relu(image)
+            assert image.shape == [BATCH_SIZE, 784]
+            assert label.shape == [BATCH_SIZE, 1]
+            assert relu.shape == [BATCH_SIZE, 784]
+            steps += 1
+    assert steps == BATCH_NUM
+
+
 # -- errors, early stops, exceptions -------------------------------------------------------------
 
 
@@ -312,6 +373,56 @@ def test_dataloader_over_a_dataset(no_leaks):
         # places may be left out here (1.8.5 asserted "places cannot be None").
         loader = fluid.io.DataLoader(Numbered(10), batch_size=4, drop_last=True)
         assert len(loader) == 2 and len(list(loader)) == 2
+
+
+def test_dataloader_documentation_example(no_leaks):
+    # The dygraph part of 1.8.5's fluid.io.DataLoader example (num_workers=2), with the import
+    # changed, fluid.cpu_places() written out, and fewer batches.
+    BATCH_NUM = 4
+    BATCH_SIZE = 16
+    EPOCH_NUM = 2
+    IMAGE_SIZE = 784
+    CLASS_NUM = 10
+
+    class RandomDataset(fluid.io.Dataset):
+        def __init__(self, num_samples):
+            self.num_samples = num_samples
+
+        def __getitem__(self, idx):
+            image = np.random.random([IMAGE_SIZE]).astype('float32')
+            label = np.random.randint(0, CLASS_NUM - 1, (1, )).astype('int64')
+            return image, label
+
+        def __len__(self):
+            return self.num_samples
+
+    class SimpleNet(fluid.dygraph.Layer):
+        def __init__(self):
+            super(SimpleNet, self).__init__()
+            self.fc = fluid.dygraph.nn.Linear(IMAGE_SIZE, CLASS_NUM, act='softmax')
+
+        def forward(self, image, label=None):
+            return self.fc(image)
+
+    places = [fluid.CPUPlace()]
+    dataset = RandomDataset(BATCH_NUM * BATCH_SIZE)
+    steps = 0
+    with fluid.dygraph.guard(places[0]):
+        simple_net = SimpleNet()
+        opt = fluid.optimizer.SGD(learning_rate=1e-3, parameter_list=simple_net.parameters())
+        loader = fluid.io.DataLoader(dataset, places=places[0], batch_size=BATCH_SIZE,
+                                     shuffle=True, drop_last=True, num_workers=2)
+        for e in range(EPOCH_NUM):
+            for i, (image, label) in enumerate(loader()):
+                out = simple_net(image)
+                loss = fluid.layers.cross_entropy(out, label)
+                avg_loss = fluid.layers.reduce_mean(loss)
+                avg_loss.backward()
+                opt.minimize(avg_loss)
+                simple_net.clear_gradients()
+                assert np.isfinite(avg_loss.numpy()).all()
+                steps += 1
+    assert steps == EPOCH_NUM * BATCH_NUM
 
 
 def test_dataloader_sample_kinds_and_collate_fn(no_leaks):
