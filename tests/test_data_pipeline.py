@@ -114,7 +114,8 @@ def test_set_batch_generator(no_leaks):
             np.testing.assert_array_equal(x.numpy(), image)
             np.testing.assert_array_equal(y.numpy(), label)
             assert x.dtype == np.float64
-        # A bare ndarray is a one-field batch; a scalar field becomes shape [1] (no 0-d).
+        # A bare ndarray is a one-field batch; a scalar field becomes shape [1] (1.8.5 made a
+        # shape-[] tensor, though 1.8 has no 0-d tensors elsewhere).
         loader.set_batch_generator(lambda: iter([np.zeros([2, 3], "float32")]))
         assert [[v.shape for v in b] for b in loader()] == [[[2, 3]]]
         loader.set_batch_generator(lambda: iter([(np.float32(2.5),)]))

@@ -94,6 +94,11 @@ class GeneratorLoader:
 
     Give it a data source with one of the `set_*_generator` methods, then iterate it (or call
     it and iterate the result): each step yields a list of Variables, one per field.
+
+        loader = fluid.io.DataLoader.from_generator(capacity=4)
+        loader.set_sample_generator(samples, batch_size=8)     # samples yields (image, label)
+        for image, label in loader():
+            ...
     """
 
     def __init__(self, feed_list=None, capacity=None, use_double_buffer=True, iterable=True,
