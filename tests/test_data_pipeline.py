@@ -6,6 +6,7 @@ Reading ahead must stop cleanly: every test that reads in the background checks 
 thread count (or the child processes) is back to where it started once the loop is over.
 """
 import multiprocessing
+import os
 import random
 import threading
 
@@ -723,6 +724,18 @@ def test_multiprocess_reader(no_leaks):
         fluid.io.multiprocess_reader((first,))
     for _ in fluid.io.multiprocess_reader([lambda: iter(range(10 ** 9))], queue_size=2)():
         break
+
+
+def test_a_reader_process_that_dies_is_an_error_not_a_hang(no_leaks):
+    from minigrad.data.prefetch import read_in_processes
+
+    def dies():
+        yield 1
+        os._exit(3)
+
+    # (Its item may be lost with it: os._exit does not wait for the queue to send it.)
+    with pytest.raises(RuntimeError, match="exited with code 3"):
+        list(read_in_processes([dies], 2, poll_seconds=0.02))
 
 
 def test_every_reader_name_of_fluid_io():

@@ -207,8 +207,6 @@ def read_in_processes(makers, capacity, interleave=True, prepares=None, poll_sec
         queues = [shared] * len(makers)
     processes = [context.Process(target=_child_loop, args=(maker, items, prepare), daemon=True)
                  for maker, items, prepare in zip(makers, queues, prepares)]
-    for process in processes:
-        process.start()
 
     def receive(items, watched):
         while True:
@@ -216,17 +214,26 @@ def read_in_processes(makers, capacity, interleave=True, prepares=None, poll_sec
                 message = items.get(timeout=poll)
                 break
             except queue.Empty:
-                dead = [p for p in watched if p.exitcode not in (None, 0)]
-                if dead:
+                crashed = [p for p in watched if p.exitcode not in (None, 0)]
+                if not crashed and any(p.exitcode is None for p in watched):
+                    continue
+                # A process that exited has flushed what it sent; read that before judging.
+                try:
+                    message = items.get(timeout=poll)
+                    break
+                except queue.Empty:
+                    culprit = (crashed or watched)[0]
                     raise RuntimeError(
-                        f"{where}: a reader process (pid {dead[0].pid}) exited unexpectedly "
-                        f"with code {dead[0].exitcode} before finishing") from None
+                        f"{where}: a reader process (pid {culprit.pid}) exited with code "
+                        f"{culprit.exitcode} before finishing its reader") from None
         if message[0] == "error":
             error, text = message[1], message[2]
             raise error from _RemoteTraceback(f"\nin the reader process:\n{text}")
         return message
 
     try:
+        for process in processes:
+            process.start()
         if interleave:
             live = list(range(len(makers)))
             while live:
@@ -245,10 +252,11 @@ def read_in_processes(makers, capacity, interleave=True, prepares=None, poll_sec
                 else:
                     yield pickle.loads(message[1])
     finally:
-        for process in processes:
+        started = [process for process in processes if process.pid is not None]
+        for process in started:
             if process.is_alive():
                 process.terminate()
-        for process in processes:
+        for process in started:
             process.join(_JOIN_SECONDS)
         for items in set(queues):
             items.cancel_join_thread()
