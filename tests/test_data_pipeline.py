@@ -327,6 +327,10 @@ def test_use_multiprocess_reads_in_a_process(no_leaks):
         with pytest.raises(IndexError, match="x") as raised:
             list(loader())
         assert "in the reader process" in str(raised.value.__cause__)
+        endless = fluid.io.batch(lambda: ((i,) for i in range(10 ** 9)), 2)
+        loader.set_sample_list_generator(endless)
+        for _ in loader():
+            break      # the fixture checks that the reader process is gone
 
 
 # -- PyReader --------------------------------------------------------------------------------
