@@ -29,6 +29,7 @@ from minigrad.dygraph.nn import (  # noqa: F401
 from minigrad.ops.creation import one_hot_v2 as one_hot  # noqa: F401  (fluid.one_hot)
 
 # -- the input pipeline: `paddle.batch` (minigrad/data/) --
+from minigrad.data import batch  # noqa: F401
 
 # -- end of the input pipeline --
 
