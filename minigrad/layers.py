@@ -33,6 +33,10 @@ from minigrad.ops.dropout import dropout  # noqa: F401
 # -- shapes, indexing, padding, rearrangement --
 
 # -- activations and losses --
+from minigrad.ops.activation import (  # noqa: F401
+    hard_swish, hard_shrink, softshrink, tanh_shrink, thresholded_relu, brelu, soft_relu, stanh,
+    selu, logsigmoid, maxout)
+from minigrad.nn.functional.activation import prelu  # noqa: F401
 
 # -- normalisation functions --
 
