@@ -697,8 +697,8 @@ def parametric_relu(x, alpha, mode="all"):
     shape = shape_of(x)
     expected = prelu_alpha_shape(shape, mode)
     if int(np.prod(shape_of(alpha))) != int(np.prod(expected)):
-        raise ValueError(f"prelu: alpha of shape {list(shape_of(alpha))} does not fit mode={mode!r} "
-                         f"for an input of shape {list(shape)}; expected {expected}")
+        raise ValueError(f"prelu: alpha of shape {list(shape_of(alpha))} does not fit "
+                         f"mode={mode!r} for an input of shape {list(shape)}; expected {expected}")
     if mode == "channel":
         alpha = reshape(alpha, [1, shape[1]] + [1] * (len(shape) - 2))
     elif mode == "element":
