@@ -262,6 +262,13 @@ def _same_shape(op, argument, value, reference_name, reference):
                          f"{reference_name}'s shape {list(shape_of(reference))}")
 
 
+def _same_dtype(op, argument, value, reference_name, reference):
+    # A float64 label against a float32 input would silently make a float64 loss.
+    if _data(value).dtype != _data(reference).dtype:
+        raise TypeError(f"{op}: {argument} has dtype {_data(value).dtype}; expected "
+                        f"{reference_name}'s dtype {_data(reference).dtype}")
+
+
 def _class_column(op, label, rows, low, high, argument="label", allow_float=False):
     """`label` of shape [rows, 1] (or [rows]) holding ints in [low, high) -> an int64 [rows]."""
     check_tensor(op, argument, label, dtypes="iuf" if allow_float else "iu")
@@ -306,6 +313,7 @@ def huber_loss(input, label, delta):
     check_tensor(op, "input", input, dtypes="f")
     check_tensor(op, "label", label, dtypes="f")
     _same_shape(op, "label", label, "input", input)
+    _same_dtype(op, "label", label, "input", input)
     delta = check_positive(op, "delta", delta)
     return Huber(delta)(label - input)
 
@@ -325,18 +333,21 @@ def smooth_l1(x, y, inside_weight=None, outside_weight=None, sigma=None):
     if len(shape) < 2:
         raise ValueError(f"{op}: x must have rank >= 2 ([N, ...]), got shape {list(shape)}")
     _same_shape(op, "y", y, "x", x)
+    _same_dtype(op, "y", y, "x", x)
     sigma = 1.0 if sigma is None else check_positive(op, "sigma", sigma)
     s = sigma * sigma
     diff = x - y
     if inside_weight is not None:
         check_tensor(op, "inside_weight", inside_weight, dtypes="f")
         _same_shape(op, "inside_weight", inside_weight, "x", x)
+        _same_dtype(op, "inside_weight", inside_weight, "x", x)
         diff = diff * inside_weight
     # The same piecewise function as huber_loss with delta = 1 / s, scaled by s.
     loss = Huber(1.0 / s)(diff) * s
     if outside_weight is not None:
         check_tensor(op, "outside_weight", outside_weight, dtypes="f")
         _same_shape(op, "outside_weight", outside_weight, "x", x)
+        _same_dtype(op, "outside_weight", outside_weight, "x", x)
         loss = loss * outside_weight
     return reshape(Sum(tuple(range(1, len(shape))), False)(loss), [shape[0], 1])
 
@@ -400,6 +411,8 @@ def rank_loss(label, left, right, name=None):
         check_tensor(op, argument, value, dtypes="f")
     _same_shape(op, "left", left, "label", label)
     _same_shape(op, "right", right, "label", label)
+    _same_dtype(op, "label", label, "left", left)
+    _same_dtype(op, "right", right, "left", left)
     o = left - right
     return softplus(o) - label * o
 
@@ -412,6 +425,8 @@ def margin_rank_loss(label, left, right, margin=0.1, name=None):
         check_tensor(op, argument, value, dtypes="f")
     _same_shape(op, "left", left, "label", label)
     _same_shape(op, "right", right, "label", label)
+    _same_dtype(op, "label", label, "left", left)
+    _same_dtype(op, "right", right, "left", left)
     margin = check_number(op, "margin", margin)
     return relu(margin - label * (left - right))
 
@@ -428,6 +443,7 @@ def npair_loss(anchor, positive, labels, l2_reg=0.002):
     check_tensor(op, "anchor", anchor, ndim=2, dtypes="f")
     check_tensor(op, "positive", positive, ndim=2, dtypes="f")
     _same_shape(op, "positive", positive, "anchor", anchor)
+    _same_dtype(op, "positive", positive, "anchor", anchor)
     check_tensor(op, "labels", labels, dtypes="iuf")
     rows = shape_of(anchor)[0]
     ids = np.asarray(_data(labels))
@@ -540,6 +556,7 @@ def teacher_student_sigmoid_loss(input, label, soft_max_up_bound=15.0,
     check_tensor(op, "input", input, dtypes="f")
     check_tensor(op, "label", label, dtypes="f")
     _same_shape(op, "label", label, "input", input)
+    _same_dtype(op, "label", label, "input", input)
     upper = check_number(op, "soft_max_up_bound", soft_max_up_bound)
     lower = check_number(op, "soft_max_lower_bound", soft_max_lower_bound)
     if lower >= upper:
@@ -561,6 +578,7 @@ def cos_sim(X, Y):
         raise ValueError(f"{op}: Y of shape {list(y_shape)} does not fit X of shape "
                          f"{list(x_shape)}; expected [{x_shape[0] if x_shape else 'N'}, ...] or "
                          f"[1, ...] with X's trailing dims")
+    _same_dtype(op, "Y", Y, "X", X)
     x = reshape(X, [x_shape[0], -1])
     y = reshape(Y, [y_shape[0], -1])
     x_norm = _safe_norm(x)
@@ -590,6 +608,7 @@ def center_loss_with_centers(input, label, centers, alpha, update_center=True):
     if shape_of(centers)[1] != dim:
         raise ValueError(f"{op}: centers of shape {list(shape_of(centers))} do not fit input of "
                          f"shape {[rows, dim]}; expected [num_classes, {dim}]")
+    _same_dtype(op, "centers", centers, "input", input)
     index = _class_column(op, label, rows, 0, classes)
     table = _data(centers)
     diff = input - table[index]
