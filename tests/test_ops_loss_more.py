@@ -125,7 +125,7 @@ def ref_dice(p, label, eps):
     return np.mean(scores)
 
 
-# -- the simple losses: values, gradients, dtypes ---------------------------------------------------
+# -- the simple losses: values, gradients, dtypes --------------------------------------------------
 
 R = np.random.default_rng(11)
 X5 = R.uniform(-2, 2, (5, 2))
@@ -332,7 +332,7 @@ def test_bad_input(call, error, pattern):
             call()
 
 
-# -- center_loss ------------------------------------------------------------------------------------
+# -- center_loss -----------------------------------------------------------------------------------
 
 def test_center_loss_value_gradient_and_center_update():
     rng = np.random.default_rng(5)
@@ -373,7 +373,7 @@ def test_center_loss_float32_and_bad_label():
             L.center_loss(var(np.ones((2, 3))), var(np.array([[0], [3]])), 2, 0.1, None)
 
 
-# -- hsigmoid ----------------------------------------------------------------------------------------
+# -- hsigmoid --------------------------------------------------------------------------------------
 
 def _heap_path(c, num_classes):
     """Leaf c of Paddle's default tree sits at heap position c + num_classes (root 1, children
@@ -569,7 +569,7 @@ def test_nce_float32_defaults_and_bad_input():
             L.nce(var(x), var(label), 5, seed=-1)
 
 
-# -- sampled softmax ---------------------------------------------------------------------------------
+# -- sampled softmax -------------------------------------------------------------------------------
 
 def ref_sampled_softmax(logits, samples, q, num_true, remove_hits):
     out = np.zeros((logits.shape[0], 1))
