@@ -269,7 +269,7 @@ def _same_dtype(op, argument, value, reference_name, reference):
                         f"{reference_name}'s dtype {_data(reference).dtype}")
 
 
-def _class_column(op, label, rows, low, high, argument="label", allow_float=False):
+def class_column(op, label, rows, low, high, argument="label", allow_float=False):
     """`label` of shape [rows, 1] (or [rows]) holding ints in [low, high) -> an int64 [rows]."""
     check_tensor(op, argument, label, dtypes="iuf" if allow_float else "iu")
     values = np.asarray(_data(label))
@@ -325,6 +325,8 @@ def smooth_l1(x, y, inside_weight=None, outside_weight=None, sigma=None):
     0.5 * s * d^2 where |d| < 1 / s and |d| - 0.5 / s elsewhere, times outside_weight; the
     elements of each example are summed. The weights (optional) have x's shape.
     Raises ValueError for rank < 2 or mismatched shapes.
+
+        loss = fluid.layers.mean(fluid.layers.smooth_l1(box_pred, box_target))   # [N, 4]
     """
     op = "smooth_l1"
     check_tensor(op, "x", x, dtypes="f")
@@ -362,6 +364,9 @@ def kldiv_loss(x, target, reduction="mean", name=None):
     reduction: 'mean' (over all elements), 'sum', 'batchmean' (sum / N) -> shape [1];
                'none' -> x's shape. The target gets no gradient (as in Paddle).
     Raises ValueError for another reduction or differing shapes.
+
+        loss = fluid.layers.kldiv_loss(fluid.layers.log_softmax(logits), teacher_probs,
+                                       reduction="batchmean")
     """
     op = "kldiv_loss"
     check_tensor(op, "x", x, dtypes="f")
@@ -389,13 +394,15 @@ def bpr_loss(input, label, name=None):
     """Bayesian personalised ranking loss of logits `input` [N, D] (D >= 2) with the positive
     class `label` (int [N, 1]): -1/(D-1) * sum over j != label of log(sigmoid(x_label - x_j)).
     Output [N, 1]. Raises ValueError for a label out of [0, D).
+
+        cost = fluid.layers.bpr_loss(scores, positive_item)    # [N, D], int64 [N, 1]
     """
     op = "bpr_loss"
     check_tensor(op, "input", input, ndim=2, dtypes="f")
     rows, classes = shape_of(input)
     if classes < 2:
         raise ValueError(f"{op}: input needs at least 2 classes, got shape {[rows, classes]}")
-    positive = _class_column(op, label, rows, 0, classes)
+    positive = class_column(op, label, rows, 0, classes)
     picked = getitem(input, (np.arange(rows)[:, None], positive[:, None]))   # [N, 1]
     others = (np.arange(classes)[None, :] != positive[:, None]).astype(_data(input).dtype)
     # -log(sigmoid(x_l - x_j)) = softplus(x_j - x_l).
@@ -405,7 +412,10 @@ def bpr_loss(input, label, name=None):
 def rank_loss(label, left, right, name=None):
     """RankNet's pairwise loss: log(1 + exp(o)) - label * o with o = left - right; label, left
     and right share a shape (usually [N, 1]), the output has it. label: 1 (left ranks higher),
-    0, or 0.5 (no preference)."""
+    0, or 0.5 (no preference).
+
+        cost = fluid.layers.rank_loss(label, score_a, score_b)      # each [N, 1]
+    """
     op = "rank_loss"
     for argument, value in (("label", label), ("left", left), ("right", right)):
         check_tensor(op, argument, value, dtypes="f")
@@ -419,7 +429,10 @@ def rank_loss(label, left, right, name=None):
 
 def margin_rank_loss(label, left, right, margin=0.1, name=None):
     """max(0, -label * (left - right) + margin), label +1 (left should rank higher) or -1; all
-    three share a shape (usually [N, 1]), the output has it."""
+    three share a shape (usually [N, 1]), the output has it.
+
+        cost = fluid.layers.margin_rank_loss(label, score_a, score_b, margin=0.2)
+    """
     op = "margin_rank_loss"
     for argument, value in (("label", label), ("left", left), ("right", right)):
         check_tensor(op, argument, value, dtypes="f")
@@ -438,6 +451,8 @@ def npair_loss(anchor, positive, labels, l2_reg=0.002):
     The loss is 0.25 * l2_reg * (mean_i |anchor_i|^2 + mean_i |positive_i|^2) plus the mean over
     rows of the soft-label cross entropy of softmax(anchor @ positive^T) against the rows of
     "same label" normalised to sum to 1.
+
+        loss = fluid.layers.npair_loss(anchor_emb, positive_emb, labels, l2_reg=0.002)
     """
     op = "npair_loss"
     check_tensor(op, "anchor", anchor, ndim=2, dtypes="f")
@@ -464,6 +479,8 @@ def dice_loss(input, label, epsilon=0.00001, name=None):
     indices `label` [N, ..., 1] (int, or float holding whole numbers, which Paddle 1.8's docs allow
     but its one_hot refused): mean over N of 1 - 2 |input * onehot| / (|input| + |onehot| + eps),
     sums over all non-batch dims.
+
+        loss = fluid.layers.dice_loss(fluid.layers.softmax(logits), label)   # [N, H, W, C]
     """
     op = "dice_loss"
     check_tensor(op, "input", input, dtypes="f")
@@ -476,7 +493,7 @@ def dice_loss(input, label, epsilon=0.00001, name=None):
     if list(values.shape) != expected:
         raise ValueError(f"{op}: label has shape {list(values.shape)}; expected {expected}")
     classes = shape[-1]
-    flat = _class_column(op, values.reshape(-1), values.size, 0, classes, allow_float=True)
+    flat = class_column(op, values.reshape(-1), values.size, 0, classes, allow_float=True)
     onehot = np.eye(classes, dtype=_data(input).dtype)[flat].reshape(shape)
     axes = tuple(range(1, len(shape)))
     intersection = Sum(axes, False)(input * onehot)
@@ -493,11 +510,13 @@ def sigmoid_focal_loss(x, label, fg_num, gamma=2.0, alpha=0.25):
     With p = sigmoid(x), element (i, j) is -alpha (1 - p)^gamma log(p) / fg_num where
     label_i = j + 1, -(1 - alpha) p^gamma log(1 - p) / fg_num where label_i is another class or
     background, and 0 where label_i = -1.
+
+        loss = fluid.layers.sigmoid_focal_loss(logits, label, fg_num, gamma=2.0, alpha=0.25)
     """
     op = "sigmoid_focal_loss"
     check_tensor(op, "x", x, ndim=2, dtypes="f")
     rows, classes = shape_of(x)
-    target = _class_column(op, label, rows, -1, classes + 1)
+    target = class_column(op, label, rows, -1, classes + 1)
     if isinstance(fg_num, (Variable, np.ndarray)):
         check_tensor(op, "fg_num", fg_num, dtypes="iu")
         if np.asarray(_data(fg_num)).size != 1:
@@ -551,6 +570,8 @@ def teacher_student_sigmoid_loss(input, label, soft_max_up_bound=15.0,
     (float): -2 no teacher, click 0; -1 no teacher, click 1; z' in [0, 1) teacher z', click 0;
     1 + z' teacher z', click 1. The value is the sum of the click's and the teacher's logistic
     losses; the gradient is zero where input lies outside (lower bound, upper bound).
+
+        cost = fluid.layers.teacher_student_sigmoid_loss(logit, label)    # each [N, 1]
     """
     op = "teacher_student_sigmoid_loss"
     check_tensor(op, "input", input, dtypes="f")
@@ -567,7 +588,10 @@ def teacher_student_sigmoid_loss(input, label, soft_max_up_bound=15.0,
 
 def cos_sim(X, Y):
     """Cosine similarity of the rows of X [N, ...] and Y ([N, ...] or [1, ...], broadcast over
-    the rows), shape [N, 1]. A zero row gives 0 (its norm counts as 1), with finite gradients.
+    the rows), shape [N, 1]. Any float dtype (Paddle 1.8.5 had a float32 kernel only). A zero
+    row gives 0 (its norm counts as 1) with finite gradients, where Paddle's were meaningless.
+
+        similarity = fluid.layers.cos_sim(query, keys)      # [N, D], [N, D] -> [N, 1]
     """
     op = "cos_sim"
     check_tensor(op, "X", X, dtypes="f")
@@ -609,7 +633,7 @@ def center_loss_with_centers(input, label, centers, alpha, update_center=True):
         raise ValueError(f"{op}: centers of shape {list(shape_of(centers))} do not fit input of "
                          f"shape {[rows, dim]}; expected [num_classes, {dim}]")
     _same_dtype(op, "centers", centers, "input", input)
-    index = _class_column(op, label, rows, 0, classes)
+    index = class_column(op, label, rows, 0, classes)
     table = _data(centers)
     diff = input - table[index]
     loss = 0.5 * Sum((1,), True)(square(diff))

@@ -138,10 +138,10 @@ def nce_loss(input, label, weight, bias=None, num_neg_samples=10, sampler="unifo
 
     input [N, D] float; label int64 [N, T] (T true classes per row, values in [0, K));
     weight [K, D]; bias [K, 1] or None; sample_weight [N, 1] or None.
-    Each row gets its own num_neg_samples noise classes from `sampler` ('uniform',
-    'log_uniform' or 'custom_dist' with `custom_dist` of K probabilities). As in Paddle 1.8 the
-    uniform and log-uniform samplers range over K - 1 classes' worth: uniform draws [0, K) with
-    P = 1/K, log-uniform draws [0, K - 1) with P(v) = log((v+2)/(v+1)) / log(K).
+    Each row gets its own num_neg_samples noise classes from `sampler`: 'uniform' (P = 1/K),
+    'log_uniform' or 'custom_dist' (`custom_dist`, K probabilities). Paddle 1.8 builds its
+    log-uniform sampler for nce over the first K - 1 classes, P(v) = log((v+2)/(v+1)) / log(K):
+    class K - 1 is never drawn as noise. minigrad does the same.
     Returns the cost divided by num_neg_samples + 1, shape [N, 1].
     """
     op = "nce"

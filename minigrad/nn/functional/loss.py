@@ -10,7 +10,7 @@ import numbers
 
 from minigrad.core.checks import check_tensor, check_type, dtype_of, shape_of
 from minigrad.layer_helper import LayerHelper
-from minigrad.ops.loss import _class_column, center_loss_with_centers
+from minigrad.ops.loss import center_loss_with_centers, class_column
 from minigrad.ops.sampled_loss import (SAMPLERS, default_tree_paths, hierarchical_sigmoid,
                                        nce_loss)
 
@@ -41,7 +41,7 @@ def center_loss(input, label, num_classes, alpha, param_attr, update_center=True
     op = "center_loss"
     check_tensor(op, "input", input, ndim=2, dtypes="f")
     num_classes = _num_classes(op, "num_classes", num_classes, 1)
-    _class_column(op, label, shape_of(input)[0], 0, num_classes)
+    class_column(op, label, shape_of(input)[0], 0, num_classes)
     helper = LayerHelper(op, param_attr=param_attr)
     centers = helper.create_parameter(attr=helper.param_attr,
                                       shape=[num_classes, shape_of(input)[1]],
@@ -67,6 +67,8 @@ def hsigmoid(input, label, num_classes, param_attr=None, bias_attr=None, name=No
     minigrad follows the documented formula.
     Raises ValueError for a default tree with num_classes < 2, paths given without
     is_custom=True, or a custom tree without path_table / path_code.
+
+        cost = fluid.layers.hsigmoid(input=feature, label=word, num_classes=10000)
     """
     op = "hsigmoid"
     check_tensor(op, "input", input, ndim=2, dtypes="f")
@@ -78,7 +80,7 @@ def hsigmoid(input, label, num_classes, param_attr=None, bias_attr=None, name=No
         if path_table is not None or path_code is not None:
             raise ValueError(f"{op}: path_table / path_code need is_custom=True (only "
                              f"num_classes is passed with the default tree)")
-        classes = _class_column(op, label, rows, 0, num_classes)
+        classes = class_column(op, label, rows, 0, num_classes)
         path_table, path_code = default_tree_paths(classes, num_classes)
         nodes = num_classes - 1
     else:
@@ -117,6 +119,11 @@ def nce(input, label, num_total_classes, sample_weight=None, param_attr=None, bi
     The loss is Paddle's: the sum of -log(o / (o + b)) over true classes and -log(b / (o + b))
     over noise classes, o = sigmoid(logit), b = P_noise(class) * num_neg_samples, divided by
     num_neg_samples + 1 (see `minigrad.ops.sampled_loss.nce_loss`).
+    Raises ValueError for an unknown sampler, a missing or wrong custom_dist, labels out of
+    range or num_neg_samples < 1.
+
+        cost = fluid.layers.nce(input=emb, label=word, num_total_classes=10000,
+                                num_neg_samples=5, sampler="log_uniform", seed=1)
     """
     op = "nce"
     check_tensor(op, "input", input, ndim=2, dtypes="f")
