@@ -552,7 +552,9 @@ def brelu(x, t_min=0.0, t_max=24.0, name=None):
 
 
 def soft_relu(x, threshold=40.0, name=None):
-    """log(1 + exp(clip(x, -threshold, threshold))); no gradient outside (-threshold, threshold)."""
+    """log(1 + exp(clip(x, -threshold, threshold))); no gradient outside (-threshold, threshold).
+    (Paddle 1.8.5 masked its gradient by the output, so below -threshold it passed
+    sigmoid(-threshold) instead of 0; minigrad follows the formula.)"""
     _float_input("soft_relu", x)
     threshold = _number("soft_relu", "threshold", threshold)
     if threshold < 0:

@@ -189,14 +189,13 @@ def default_tree_paths(label, num_classes):
     for k = 0 .. bit_length(code) - 2, with the binary targets (code >> k) & 1. Rows are padded
     with -1 to L = bit_length(num_classes - 1), the longest path.
     """
-    codes = np.asarray(label, dtype=np.int64).reshape(-1) + num_classes
-    depth = int(num_classes - 1).bit_length()
-    table = np.full((codes.size, depth), -1, dtype=np.int64)
-    bits = np.full((codes.size, depth), -1, dtype=np.int64)
-    for i, code in enumerate(codes):
-        for k in range(int(code).bit_length() - 1):
-            table[i, k] = (code >> (k + 1)) - 1
-            bits[i, k] = (code >> k) & 1
+    codes = np.asarray(label, dtype=np.int64).reshape(-1, 1) + num_classes
+    steps = np.arange(int(num_classes - 1).bit_length())
+    # The heap position (root 1) of the node k + 1 levels above the leaf; 0 once past the root.
+    above = codes >> (steps + 1)
+    on_path = above >= 1
+    table = np.where(on_path, above - 1, -1)
+    bits = np.where(on_path, (codes >> steps) & 1, -1)
     return table, bits
 
 

@@ -84,6 +84,7 @@ def hsigmoid(input, label, num_classes, param_attr=None, bias_attr=None, name=No
         path_table, path_code = default_tree_paths(classes, num_classes)
         nodes = num_classes - 1
     else:
+        check_tensor(op, "label", label, dtypes="iu")
         if path_table is None or path_code is None:
             raise ValueError(f"{op}: a custom tree (is_custom=True) needs path_table and "
                              f"path_code")
