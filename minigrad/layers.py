@@ -33,6 +33,15 @@ from minigrad.ops.dropout import dropout  # noqa: F401
 # -- shapes, indexing, padding, rearrangement --
 
 # -- activations and losses --
+from minigrad.ops.activation import (  # noqa: F401
+    hard_swish, hard_shrink, softshrink, tanh_shrink, thresholded_relu, brelu, soft_relu, stanh,
+    selu, logsigmoid, maxout)
+from minigrad.nn.functional.activation import prelu  # noqa: F401
+from minigrad.ops.loss import (  # noqa: F401
+    huber_loss, smooth_l1, kldiv_loss, bpr_loss, rank_loss, margin_rank_loss, npair_loss,
+    dice_loss, sigmoid_focal_loss, teacher_student_sigmoid_loss, cos_sim)
+from minigrad.ops.sampled_loss import sampled_softmax_with_cross_entropy  # noqa: F401
+from minigrad.nn.functional.loss import center_loss, hsigmoid, nce  # noqa: F401
 
 # -- normalisation functions --
 from minigrad.nn.functional.norm import (  # noqa: F401

@@ -27,11 +27,15 @@ from minigrad.core.variable import Variable
 from minigrad.ops import math as _math
 from minigrad.ops.erf import erf_array
 from minigrad.ops.math import Sum, abs, log
+from minigrad.ops.shape import _plain_reshape, broadcast_to, reshape, sum_to
 
 __all__ = ["ACTIVATIONS", "apply_act", "check_act", "relu", "sigmoid", "tanh", "softmax",
            "log_softmax", "leaky_relu", "relu6", "elu", "gelu", "erf", "softplus", "softsign",
            "swish", "hard_sigmoid", "exp", "sqrt", "rsqrt", "square", "pow", "clip", "scale",
-           "reciprocal", "sin", "cos", "floor", "ceil", "round", "sign", "log", "abs"]
+           "reciprocal", "sin", "cos", "floor", "ceil", "round", "sign", "log", "abs",
+           "hard_swish", "hard_shrink", "softshrink", "tanh_shrink", "thresholded_relu", "brelu",
+           "soft_relu", "stanh", "selu", "logsigmoid", "maxout", "parametric_relu",
+           "prelu_alpha_shape", "PRELU_MODES"]
 
 
 def _data(x):
@@ -460,6 +464,252 @@ def log_softmax(input, axis=-1, name=None):
     return LogSoftmax(axis)(input)
 
 
+# -- more of Paddle 1.8's activations -----------------------------------------------------------
+# Where Paddle's formula is a composition of the functions above (selu is a scaled elu, soft_relu
+# a softplus of a clip, logsigmoid a negated softplus) it is written as one: no backward of its own.
+
+
+class HardShrink(Op):
+    def __init__(self, threshold):
+        self.threshold = threshold
+
+    def _keep(self, x):
+        return ((x > self.threshold) | (x < -self.threshold)).astype(x.dtype)
+
+    def forward(self, x):
+        return x * self._keep(x)
+
+    def backward(self, gy, x):
+        return gy * self._keep(_data(x))
+
+
+def hard_shrink(x, threshold=None):
+    """x where |x| > threshold, 0 elsewhere (Paddle 1.x default threshold 0.5). The gradient is 1
+    strictly outside [-threshold, threshold], 0 inside."""
+    _float_input("hard_shrink", x)
+    return HardShrink(0.5 if threshold is None else _number("hard_shrink", "threshold",
+                                                            threshold))(x)
+
+
+class SoftShrink(Op):
+    def __init__(self, alpha):
+        self.alpha = alpha
+
+    def _outside(self, x):
+        return ((x > self.alpha) | (x < -self.alpha)).astype(x.dtype)
+
+    def forward(self, x):
+        return (x - np.clip(x, -self.alpha, self.alpha)) * self._outside(x)
+
+    def backward(self, gy, x):
+        return gy * self._outside(_data(x))
+
+
+def softshrink(x, alpha=None):
+    """x - alpha for x > alpha, x + alpha for x < -alpha, 0 in between (Paddle 1.x default
+    alpha 0.5, its `lambda`). The gradient is 1 strictly outside [-alpha, alpha]."""
+    _float_input("softshrink", x)
+    alpha = 0.5 if alpha is None else _number("softshrink", "alpha", alpha)
+    if alpha < 0:
+        raise ValueError(f"softshrink: alpha must be >= 0, got {alpha}")
+    return SoftShrink(alpha)(x)
+
+
+def tanh_shrink(x, name=None):
+    """x - tanh(x)."""
+    _float_input("tanh_shrink", x)
+    return x - tanh(x)
+
+
+class ThresholdedRelu(Op):
+    def __init__(self, threshold):
+        self.threshold = threshold
+
+    def _keep(self, x):
+        return (x > self.threshold).astype(x.dtype)
+
+    def forward(self, x):
+        return x * self._keep(x)
+
+    def backward(self, gy, x):
+        return gy * self._keep(_data(x))
+
+
+def thresholded_relu(x, threshold=None):
+    """x where x > threshold, 0 elsewhere (Paddle 1.x default threshold 1.0)."""
+    _float_input("thresholded_relu", x)
+    return ThresholdedRelu(1.0 if threshold is None else _number(
+        "thresholded_relu", "threshold", threshold))(x)
+
+
+def brelu(x, t_min=0.0, t_max=24.0, name=None):
+    """Bounded relu: clip(x, t_min, t_max); the gradient is 1 strictly inside (t_min, t_max)."""
+    _float_input("brelu", x)
+    low, high = _number("brelu", "t_min", t_min), _number("brelu", "t_max", t_max)
+    if low > high:
+        raise ValueError(f"brelu: t_min ({t_min}) must not exceed t_max ({t_max})")
+    return Clip(low, high)(x)
+
+
+def soft_relu(x, threshold=40.0, name=None):
+    """log(1 + exp(clip(x, -threshold, threshold))); no gradient outside (-threshold, threshold).
+    (Paddle 1.8.5 masked its gradient by the output, so below -threshold it passed
+    sigmoid(-threshold) instead of 0; minigrad follows the formula.)"""
+    _float_input("soft_relu", x)
+    threshold = _number("soft_relu", "threshold", threshold)
+    if threshold < 0:
+        raise ValueError(f"soft_relu: threshold must be >= 0, got {threshold}")
+    return Softplus()(Clip(-threshold, threshold)(x))
+
+
+def stanh(x, scale_a=0.67, scale_b=1.7159, name=None):
+    """Scaled tanh: scale_b * tanh(scale_a * x) (Paddle 1.x defaults 0.67 and 1.7159)."""
+    _float_input("stanh", x)
+    scale_a, scale_b = _number("stanh", "scale_a", scale_a), _number("stanh", "scale_b", scale_b)
+    return tanh(x * scale_a) * scale_b
+
+
+_SELU_SCALE = 1.0507009873554804934193349852946
+_SELU_ALPHA = 1.6732632423543772848170429916717
+
+
+def selu(x, scale=None, alpha=None, name=None):
+    """scale * (x for x > 0, alpha * (exp(x) - 1) elsewhere), with the self-normalising constants
+    scale = 1.0507..., alpha = 1.6732... by default (None)."""
+    _float_input("selu", x)
+    scale = _SELU_SCALE if scale is None else _number("selu", "scale", scale)
+    alpha = _SELU_ALPHA if alpha is None else _number("selu", "alpha", alpha)
+    return Elu(alpha)(x) * scale
+
+
+def logsigmoid(x, name=None):
+    """log(sigmoid(x)) = -log(1 + exp(-x)), computed without overflow."""
+    _float_input("logsigmoid", x)
+    return -Softplus()(-x)
+
+
+def hard_swish(x, threshold=6.0, scale=6.0, offset=3.0, name=None):
+    """x * clip(x + offset, 0, threshold) / scale (MobileNetV3; Paddle 1.x defaults 6, 6, 3)."""
+    _float_input("hard_swish", x)
+    threshold = _number("hard_swish", "threshold", threshold)
+    scale = _number("hard_swish", "scale", scale)
+    offset = _number("hard_swish", "offset", offset)
+    if threshold <= 0 or scale <= 0:
+        raise ValueError(f"hard_swish: threshold and scale must be > 0, got threshold={threshold}, "
+                         f"scale={scale}")
+    return x * Clip(0.0, threshold)(x + offset) * (1.0 / scale)
+
+
+# -- maxout and prelu (prelu's alpha parameter is made by nn/functional/activation.py) ---------
+
+
+class Maxout(Op):
+    """The max over consecutive groups of `groups` channels along `axis`; a tie sends the
+    gradient to the first maximum, as Paddle does."""
+
+    def __init__(self, groups, axis):
+        self.groups = groups
+        self.axis = axis
+
+    def _split(self, shape):
+        a = self.axis
+        return list(shape[:a]) + [shape[a] // self.groups, self.groups] + list(shape[a + 1:])
+
+    def _winner(self, grouped):
+        return np.expand_dims(grouped.argmax(axis=self.axis + 1), self.axis + 1)
+
+    def forward(self, x):
+        grouped = x.reshape(self._split(x.shape))
+        return np.take_along_axis(grouped, self._winner(grouped), self.axis + 1).squeeze(
+            self.axis + 1)
+
+    def backward(self, gy, x):
+        shape = shape_of(x)
+        grouped = _data(x).reshape(self._split(shape))
+        # A constant one-hot of each group's first maximum.
+        winners = np.zeros(grouped.shape, dtype=_data(gy).dtype)
+        np.put_along_axis(winners, self._winner(grouped), 1, self.axis + 1)
+        kept = list(grouped.shape)
+        kept[self.axis + 1] = 1
+        spread = broadcast_to(_plain_reshape(gy, kept), grouped.shape) * winners
+        return _plain_reshape(spread, shape)
+
+
+def maxout(x, groups, name=None, axis=1):
+    """Channel maxout of a 4-D input: channels split into C / groups consecutive groups of
+    `groups`, each replaced by its max. axis=1 for NCHW, 3 or -1 for NHWC.
+
+    Raises ValueError when the input is not 4-D, axis is not 1, 3 or -1, or groups does not
+    divide the channels.
+
+        out = fluid.layers.maxout(x, groups=2)     # [N, 6, H, W] -> [N, 3, H, W]
+    """
+    check_tensor("maxout", "x", x, ndim=4, dtypes="f")
+    if axis not in (1, 3, -1) or isinstance(axis, bool):
+        raise ValueError(f"maxout: axis must be 1 (NCHW), 3 or -1 (NHWC), got {axis!r}")
+    axis = 3 if axis == -1 else axis
+    check_type("maxout", "groups", groups, numbers.Integral, "a positive int")
+    channels = shape_of(x)[axis]
+    if groups < 1 or channels % groups:
+        raise ValueError(f"maxout: groups={groups} must be a positive divisor of the {channels} "
+                         f"channels (axis {axis}) of the input of shape {list(shape_of(x))}")
+    return Maxout(int(groups), axis)(x)
+
+
+class Prelu(Op):
+    """max(0, x) + alpha * min(0, x), alpha broadcast to x's shape. At x = 0 the slope is alpha."""
+
+    def forward(self, x, alpha):
+        return np.where(x > 0, x, x * alpha)
+
+    def backward(self, gy, x, alpha):
+        positive = (_data(x) > 0).astype(_data(gy).dtype)
+        negative = 1 - positive
+        gx = gy * (positive + negative * alpha) if self.needs_grad(0) else None
+        galpha = (sum_to(gy * x * negative, shape_of(alpha)) if self.needs_grad(1) else None)
+        return gx, galpha
+
+
+PRELU_MODES = ("all", "channel", "element")
+
+
+def prelu_alpha_shape(x_shape, mode):
+    """The shape of prelu's alpha parameter for an input of `x_shape` (Paddle 1.8's rules):
+    'all' [1]; 'channel' [1, C, 1, 1] whatever the rank; 'element' [1] + x_shape[1:]."""
+    if mode not in PRELU_MODES:
+        raise ValueError(f"prelu: mode must be one of 'all', 'channel', 'element', got {mode!r}")
+    if mode == "all":
+        return [1]
+    if len(x_shape) < 2:
+        raise ValueError(f"prelu: mode={mode!r} needs an input of rank >= 2 ([N, C, ...]), got "
+                         f"shape {list(x_shape)}")
+    if mode == "channel":
+        return [1, int(x_shape[1]), 1, 1]
+    return [1] + [int(n) for n in x_shape[1:]]
+
+
+def parametric_relu(x, alpha, mode="all"):
+    """The prelu kernel with a given `alpha` (a Variable or ndarray of `prelu_alpha_shape(x.shape,
+    mode)`, or any shape of as many elements): x for x > 0, alpha * x elsewhere.
+
+        y = parametric_relu(x, alpha, "channel")    # x [N, C, H, W], alpha [1, C, 1, 1]
+    """
+    _float_input("prelu", x)
+    check_tensor("prelu", "alpha", alpha, dtypes="f")
+    shape = shape_of(x)
+    expected = prelu_alpha_shape(shape, mode)
+    if int(np.prod(shape_of(alpha))) != int(np.prod(expected)):
+        raise ValueError(f"prelu: alpha of shape {list(shape_of(alpha))} does not fit "
+                         f"mode={mode!r} for an input of shape {list(shape)}; expected {expected}")
+    if mode == "channel":
+        alpha = reshape(alpha, [1, shape[1]] + [1] * (len(shape) - 2))
+    elif mode == "element":
+        alpha = reshape(alpha, [1] + list(shape[1:]))
+    else:
+        alpha = reshape(alpha, [1] * len(shape)) if shape else alpha
+    return Prelu()(x, alpha)
+
+
 # -- act= names for layers --------------------------------------------------------------------
 
 ACTIVATIONS = {
@@ -482,6 +732,16 @@ ACTIVATIONS = {
     "abs": abs,
     "square": square,
     "log": log,
+    "hard_swish": hard_swish,
+    "hard_shrink": hard_shrink,
+    "softshrink": softshrink,
+    "tanh_shrink": tanh_shrink,
+    "thresholded_relu": thresholded_relu,
+    "brelu": brelu,
+    "soft_relu": soft_relu,
+    "stanh": stanh,
+    "selu": selu,
+    "logsigmoid": logsigmoid,
 }
 
 
