@@ -267,8 +267,9 @@ from minigrad.data import (  # noqa: E402,F401
     DataLoader, PyReader, Dataset, BatchSampler, default_collate_fn, batch, shuffle, buffered,
     cache, chain, compose, ComposeNotAligned, firstn, map_readers, xmap_readers,
     multiprocess_reader)
+from minigrad.data.pipe_reader import PipeReader  # noqa: E402,F401
 from minigrad import data as _data  # noqa: E402
-__all__ += _data.__all__
+__all__ += _data.__all__ + ["PipeReader"]
 
 # -- end of the input pipeline --
 

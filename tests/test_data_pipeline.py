@@ -750,3 +750,20 @@ def test_every_reader_name_of_fluid_io():
     missing = [name for name in names if not hasattr(fluid.io, name)]
     assert missing == []
     assert set(names) <= set(fluid.io.__all__)
+
+
+def test_pipe_reader_lines_chunks_and_gzip(tmp_path):
+    import gzip
+    text = "first line\nsecond\nlast without break"
+    plain = tmp_path / "data.txt"
+    plain.write_text(text)
+    packed = tmp_path / "data.txt.gz"
+    packed.write_bytes(gzip.compress(text.encode()))
+    lines = list(fluid.io.PipeReader(f"cat {plain}", bufsize=4).get_line())
+    assert lines == ["first line", "second", "last without break"]
+    assert "".join(fluid.io.PipeReader(f"cat {plain}").get_line(cut_lines=False)) == text
+    assert list(fluid.io.PipeReader(f"cat {packed}", file_type="gzip").get_line()) == lines
+    with pytest.raises(ValueError, match="file_type"):
+        fluid.io.PipeReader("cat x", file_type="zip")
+    with pytest.raises(TypeError, match="command"):
+        fluid.io.PipeReader(["cat", "x"])
