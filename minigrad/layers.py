@@ -29,6 +29,13 @@ from minigrad.ops.dropout import dropout  # noqa: F401
 
 # Sections added by the Paddle 1.8 compatibility work: each area's names below its own marker.
 # -- math, comparison, logic, reductions --
+from minigrad.ops.math import (  # noqa: F401
+    acos, asin, atan, cumsum, reduce_prod, multiplex, increment, clip_by_norm)
+from minigrad.ops.math import add_n as sum  # noqa: F401  (Paddle's name: a sum of a list)
+from minigrad.ops.math import mul_flattened as mul  # noqa: F401  (Paddle's flattening matmul)
+from minigrad.ops.logic import (  # noqa: F401
+    logical_and, logical_or, logical_xor, logical_not, where, isfinite, has_inf, has_nan,
+    reduce_all, reduce_any, shape, size, rank, is_empty)
 
 # -- shapes, indexing, padding, rearrangement --
 
