@@ -36,6 +36,8 @@ from minigrad.ops.math import mul_flattened as mul  # noqa: F401  (Paddle's flat
 from minigrad.ops.logic import (  # noqa: F401
     logical_and, logical_or, logical_xor, logical_not, where, isfinite, has_inf, has_nan,
     reduce_all, reduce_any, shape, size, rank, is_empty)
+from minigrad.distributions import (  # noqa: F401
+    Normal, Uniform, Categorical, MultivariateNormalDiag)
 
 # -- shapes, indexing, padding, rearrangement --
 
