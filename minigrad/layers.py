@@ -38,6 +38,7 @@ from minigrad.ops.logic import (  # noqa: F401
     reduce_all, reduce_any, shape, size, rank, is_empty)
 from minigrad.distributions import (  # noqa: F401
     Normal, Uniform, Categorical, MultivariateNormalDiag)
+from minigrad.ops.metrics import mean_iou, auc  # noqa: F401
 
 # -- shapes, indexing, padding, rearrangement --
 
