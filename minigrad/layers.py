@@ -39,6 +39,9 @@ from minigrad.ops.logic import (  # noqa: F401
 from minigrad.distributions import (  # noqa: F401
     Normal, Uniform, Categorical, MultivariateNormalDiag)
 from minigrad.ops.metrics import mean_iou, auc  # noqa: F401
+from minigrad.ops.misc import (  # noqa: F401
+    fsp_matrix, similarity_focus, add_position_encoding, shard_index, hash,
+    continuous_value_model, Print, py_func)
 
 # -- shapes, indexing, padding, rearrangement --
 
