@@ -129,8 +129,10 @@ def test_add_position_encoding_errors():
 
 # -- shard_index -----------------------------------------------------------------------------
 
-@pytest.mark.parametrize("index_num, nshards, shard_id, ignore", [(20, 2, 0, -1), (20, 2, 1, -1),
-                                                                 (20, 3, 2, -5), (7, 7, 3, 99)])
+SHARDS = [(20, 2, 0, -1), (20, 2, 1, -1), (20, 3, 2, -5), (7, 7, 3, 99)]
+
+
+@pytest.mark.parametrize("index_num, nshards, shard_id, ignore", SHARDS)
 def test_shard_index_against_the_formula(index_num, nshards, shard_id, ignore):
     x = np.random.default_rng(index_num + shard_id).integers(0, index_num, (6, 1))
     with fluid.dygraph.guard():
@@ -180,8 +182,9 @@ def test_hash_against_the_xxhash_library():
     x = np.random.default_rng(1).integers(-2 ** 31, 2 ** 31, (4, 9)).astype(np.int32)
     with fluid.dygraph.guard():
         out = L.hash(var(x), hash_size=2 ** 31 - 1, num_hash=3).numpy()
-    assert out[:, :, 0].tolist() == [[xxhash.xxh64_intdigest(row.astype("<i4").tobytes(), seed)
-                                       % (2 ** 31 - 1) for seed in range(3)] for row in x]
+    expected = [[xxhash.xxh64_intdigest(row.astype("<i4").tobytes(), seed) % (2 ** 31 - 1)
+                 for seed in range(3)] for row in x]
+    assert out[:, :, 0].tolist() == expected
 
 
 def test_hash_errors():

@@ -16,7 +16,7 @@ import numpy as np
 from minigrad.core.checks import check_number, check_tensor, check_type, shape_of
 from minigrad.core.op import Op
 from minigrad.core.variable import Variable
-from minigrad.ops.math import log, matmul_nd, swap_last
+from minigrad.ops.math import matmul_nd, swap_last
 from minigrad.ops.shape import concat, getitem, reshape
 
 __all__ = ["fsp_matrix", "similarity_focus", "add_position_encoding", "shard_index", "hash",
