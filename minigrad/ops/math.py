@@ -11,7 +11,8 @@ from minigrad.core.checks import (broadcast_error, check_axes, check_axis, check
                                   check_positive, check_tensor, check_type, shape_of)
 from minigrad.core.op import Op
 from minigrad.core.variable import Variable
-from minigrad.ops.shape import _plain_reshape, broadcast_to, reshape, sum_to, transpose
+from minigrad.ops.shape import (_plain_reshape, broadcast_to, getitem, reshape, stack,
+                                sum_to, transpose)
 
 # -- elementwise binary ---------------------------------------------------------------------------
 
@@ -742,7 +743,6 @@ def multiplex(inputs, index):
     if rows.size and (rows.min() < 0 or rows.max() >= len(inputs)):
         raise ValueError(f"multiplex: index values must lie in [0, {len(inputs)}), got range "
                          f"[{rows.min()}, {rows.max()}]")
-    from minigrad.ops.shape import getitem, stack
     return getitem(stack(list(inputs), 0), (rows, np.arange(shape[0])))
 
 
