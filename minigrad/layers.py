@@ -29,6 +29,19 @@ from minigrad.ops.dropout import dropout  # noqa: F401
 
 # Sections added by the Paddle 1.8 compatibility work: each area's names below its own marker.
 # -- math, comparison, logic, reductions --
+from minigrad.ops.math import (  # noqa: F401
+    acos, asin, atan, cumsum, reduce_prod, multiplex, increment, clip_by_norm)
+from minigrad.ops.math import add_n as sum  # noqa: F401  (Paddle's name: a sum of a list)
+from minigrad.ops.math import mul_flattened as mul  # noqa: F401  (Paddle's flattening matmul)
+from minigrad.ops.logic import (  # noqa: F401
+    logical_and, logical_or, logical_xor, logical_not, where, isfinite, has_inf, has_nan,
+    reduce_all, reduce_any, shape, size, rank, is_empty)
+from minigrad.distributions import (  # noqa: F401
+    Normal, Uniform, Categorical, MultivariateNormalDiag)
+from minigrad.ops.metrics import mean_iou, auc  # noqa: F401
+from minigrad.ops.misc import (  # noqa: F401
+    fsp_matrix, similarity_focus, add_position_encoding, shard_index, hash,
+    continuous_value_model, Print, py_func)
 
 # -- shapes, indexing, padding, rearrangement --
 

@@ -7,11 +7,12 @@ import builtins
 
 import numpy as np
 
-from minigrad.core.checks import (broadcast_error, check_axes, check_tensor, check_type,
-                                  shape_of)
+from minigrad.core.checks import (broadcast_error, check_axes, check_axis, check_number,
+                                  check_positive, check_tensor, check_type, shape_of)
 from minigrad.core.op import Op
 from minigrad.core.variable import Variable
-from minigrad.ops.shape import _plain_reshape, broadcast_to, reshape, sum_to, transpose
+from minigrad.ops.shape import (_plain_reshape, broadcast_to, getitem, reshape, stack,
+                                sum_to, transpose)
 
 # -- elementwise binary ---------------------------------------------------------------------------
 
@@ -516,3 +517,270 @@ def cast(x, dtype):
     if dtype.kind != "f" or x.data.dtype.kind != "f":
         op.differentiable = False
     return op(x)
+
+
+# -- Paddle 1.8's further math: inverse trigonometry, cumsum, reduce_prod, mul, sum... --------
+
+
+def _float_input(op, x, argument="x"):
+    check_tensor(op, argument, x, dtypes="f")
+
+
+class Acos(Op):
+    def forward(self, x):
+        return np.arccos(x)
+
+    def backward(self, gy, x):
+        return -gy * (1.0 - x * x) ** -0.5
+
+
+class Asin(Op):
+    def forward(self, x):
+        return np.arcsin(x)
+
+    def backward(self, gy, x):
+        return gy * (1.0 - x * x) ** -0.5
+
+
+class Atan(Op):
+    def forward(self, x):
+        return np.arctan(x)
+
+    def backward(self, gy, x):
+        return gy / (1.0 + x * x)
+
+
+def acos(x, name=None):
+    """arccos(x) elementwise, in radians [0, pi]; nan outside [-1, 1] (float input only)."""
+    _float_input("acos", x)
+    return Acos()(x)
+
+
+def asin(x, name=None):
+    """arcsin(x) elementwise, in radians [-pi/2, pi/2]; nan outside [-1, 1] (float input only)."""
+    _float_input("asin", x)
+    return Asin()(x)
+
+
+def atan(x, name=None):
+    """arctan(x) elementwise, in radians (-pi/2, pi/2) (float input only)."""
+    _float_input("atan", x)
+    return Atan()(x)
+
+
+class Cumsum(Op):
+    """Running sum along `axis`; `exclusive` shifts it by one (starting at 0), `reverse` runs it
+    from the end. Its adjoint is the same sum run the other way."""
+
+    def __init__(self, axis, exclusive, reverse):
+        self.axis = axis
+        self.exclusive = exclusive
+        self.reverse = reverse
+
+    def forward(self, x):
+        axis = self.axis
+        if self.reverse:
+            x = np.flip(x, axis)
+        y = np.cumsum(x, axis=axis, dtype=x.dtype)   # numpy would widen int32 to int64
+        if self.exclusive:
+            y = np.concatenate([np.zeros_like(np.take(y, [0], axis=axis)),
+                                np.take(y, np.arange(y.shape[axis] - 1), axis=axis)], axis=axis)
+        if self.reverse:
+            y = np.flip(y, axis)
+        return np.ascontiguousarray(y)
+
+    def backward(self, gy, x):
+        return Cumsum(self.axis, self.exclusive, not self.reverse)(gy)
+
+
+def cumsum(x, axis=None, exclusive=None, reverse=None):
+    """Paddle's cumsum: the cumulative sum of `x` along `axis` (None: the last dim, -1).
+
+    exclusive: True starts each sum at 0 and leaves the current element out (y[0] = 0).
+    reverse:   True sums from the end of the axis backwards.
+    The shape and dtype of `x` are kept (int32 stays int32).
+
+        fluid.layers.cumsum(x, axis=0, exclusive=True)
+    """
+    check_tensor("cumsum", "x", x, dtypes="iuf")
+    ndim = len(shape_of(x))
+    if ndim == 0:
+        raise ValueError("cumsum: x must have at least 1 dim, got a 0-D input")
+    axis = check_axis("cumsum", "axis", -1 if axis is None else axis, ndim)
+    return Cumsum(axis, bool(exclusive), bool(reverse))(x)
+
+
+class Prod(Op):
+    def __init__(self, axis, keepdims):
+        self.axis = axis
+        self.keepdims = keepdims
+
+    def forward(self, x):
+        y = np.prod(x, axis=self.axis, keepdims=self.keepdims, dtype=x.dtype)
+        return y.reshape(1) if y.ndim == 0 else y
+
+    def backward(self, gy, x):
+        shape = shape_of(x)
+        kept = _kept_shape(shape, self.axis)
+        gy = broadcast_to(_plain_reshape(gy, kept), shape)
+        values = _data(x)
+        if not (values == 0).any():
+            # d prod / d x_i = prod / x_i: a composition, so every order follows.
+            return gy * broadcast_to(_plain_reshape(self.output(), kept), shape) / x
+        # With zeros, prod / x_i is 0/0: multiply the other elements directly. This product is
+        # computed from the values, so a second derivative through it sees a constant.
+        return gy * _product_of_others(values, self.axis)
+
+
+def _product_of_others(x, axis):
+    """For every element, the product of the other elements of its reduction group."""
+    axes = tuple(range(x.ndim)) if axis is None else axis
+    kept = [i for i in range(x.ndim) if i not in axes]
+    moved = np.transpose(x, kept + list(axes))
+    flat = moved.reshape(moved.shape[:len(kept)] + (-1,))
+    ones = np.ones_like(flat[..., :1])
+    before = np.cumprod(np.concatenate([ones, flat[..., :-1]], axis=-1), axis=-1)
+    after = np.flip(np.cumprod(np.concatenate([ones, np.flip(flat, -1)[..., :-1]], axis=-1),
+                               axis=-1), -1)
+    others = (before * after).reshape(moved.shape)
+    return np.transpose(others, np.argsort(kept + list(axes)))
+
+
+reduce_prod = _reduction(Prod, "reduce_prod")
+reduce_prod.__doc__ = (
+    "`reduce_prod(input, dim=None, keep_dim=False)`: the product over `dim` (int or list; None "
+    "means all dims, giving shape [1]). The gradient is exact also where inputs are 0.")
+
+
+def mul_flattened(x, y, x_num_col_dims=1, y_num_col_dims=1, name=None):
+    """Paddle's `fluid.layers.mul` (the elementwise `mul` above is the `*` operator): flatten
+    both operands to matrices, multiply, restore the outer dims.
+
+    x is viewed as [prod(x.shape[:x_num_col_dims]), prod(x.shape[x_num_col_dims:])] and y as
+    [prod(y.shape[:y_num_col_dims]), prod(y.shape[y_num_col_dims:])]; the result has shape
+    x.shape[:x_num_col_dims] + y.shape[y_num_col_dims:]. Float inputs only.
+    Raises ValueError when the flattened widths do not match.
+
+        out = fluid.layers.mul(x, w)      # x [N, 3, 4], w [12, 5] -> [N, 5]
+    """
+    check_tensor("mul", "x", x, dtypes="f")
+    check_tensor("mul", "y", y, dtypes="f")
+    x_shape, y_shape = list(shape_of(x)), list(shape_of(y))
+    for argument, dims, shape in (("x_num_col_dims", x_num_col_dims, x_shape),
+                                  ("y_num_col_dims", y_num_col_dims, y_shape)):
+        check_type("mul", argument, dims, int, "an int")
+        if not 1 <= dims < max(len(shape), 2):
+            raise ValueError(f"mul: {argument}={dims} must lie in [1, {len(shape) - 1}] for an "
+                             f"operand of shape {shape}")
+    x_rows = int(np.prod(x_shape[:x_num_col_dims]))
+    x_cols = int(np.prod(x_shape[x_num_col_dims:]))
+    y_rows = int(np.prod(y_shape[:y_num_col_dims]))
+    y_cols = int(np.prod(y_shape[y_num_col_dims:]))
+    if x_cols != y_rows:
+        raise ValueError(f"mul: x of shape {x_shape} flattens to [{x_rows}, {x_cols}] and y of "
+                         f"shape {y_shape} to [{y_rows}, {y_cols}]; x's width ({x_cols}) must "
+                         f"equal y's height ({y_rows})")
+    out = matmul_nd(_plain_reshape(x, (x_rows, x_cols)), _plain_reshape(y, (y_rows, y_cols)))
+    return _plain_reshape(out, x_shape[:x_num_col_dims] + y_shape[y_num_col_dims:])
+
+
+def add_n(x):
+    """Paddle's `fluid.layers.sum`: the elementwise sum of a list of same-shaped Variables.
+
+    x: a Variable or a list/tuple of Variables of one shape and dtype (float32/64, int32/64).
+    A single Variable gives a copy. Differentiable.
+    Raises TypeError for anything else and ValueError for mismatched shapes.
+
+        total = fluid.layers.sum([a, b, c])
+    """
+    inputs = [x] if isinstance(x, (Variable, np.ndarray)) else x
+    if not isinstance(inputs, (list, tuple)) or not inputs:
+        raise TypeError(f"sum: x must be a Variable or a non-empty list of Variables, got "
+                        f"{type(x).__name__} ({x!r:.60})")
+    shape, dtype = shape_of(inputs[0]), None
+    for i, value in enumerate(inputs):
+        check_tensor("sum", f"x[{i}]", value, dtypes="iuf")
+        if shape_of(value) != shape:
+            raise ValueError(f"sum: x[{i}] has shape {list(shape_of(value))} but x[0] has "
+                             f"{list(shape)}; all must match")
+        if dtype is not None and _dtype(value) != dtype:
+            raise TypeError(f"sum: x[{i}] has dtype {_dtype(value)} but x[0] has {dtype}; all "
+                            "must match")
+        dtype = _dtype(value)
+    if len(inputs) == 1:
+        from minigrad.ops.creation import assign
+        return assign(inputs[0])
+    total = inputs[0]
+    for value in inputs[1:]:
+        total = total + value
+    return total
+
+
+def multiplex(inputs, index):
+    """Row i of the result is row i of `inputs[index[i]]`.
+
+    inputs: a list of at least 2 Variables of one shape [N, ...].
+    index:  an int32 (or int64) Variable of shape [N, 1] with values in [0, len(inputs)).
+    Gradients flow to the rows that were picked.
+
+        out = fluid.layers.multiplex([a, b], index)
+    """
+    if not isinstance(inputs, (list, tuple)) or len(inputs) < 2:
+        raise ValueError(f"multiplex: inputs must be a list of at least 2 Variables, got "
+                         f"{inputs!r:.80}")
+    shape = shape_of(inputs[0])
+    for i, value in enumerate(inputs):
+        check_tensor("multiplex", f"inputs[{i}]", value)
+        if shape_of(value) != shape or not shape:
+            raise ValueError(f"multiplex: inputs[{i}] has shape {list(shape_of(value))} but "
+                             f"inputs[0] has {list(shape)}; all must match and have a batch dim")
+    check_tensor("multiplex", "index", index, dtypes="iu")
+    rows = np.asarray(_data(index))
+    if rows.shape != (shape[0], 1):
+        raise ValueError(f"multiplex: index must have shape [{shape[0]}, 1] (one choice per row "
+                         f"of inputs of shape {list(shape)}), got {list(rows.shape)}")
+    rows = rows[:, 0].astype(np.int64)
+    if rows.size and (rows.min() < 0 or rows.max() >= len(inputs)):
+        raise ValueError(f"multiplex: index values must lie in [0, {len(inputs)}), got range "
+                         f"[{rows.min()}, {rows.max()}]")
+    return getitem(stack(list(inputs), 0), (rows, np.arange(shape[0])))
+
+
+def increment(x, value=1.0, in_place=True):
+    """x + value for a one-element Variable (a loop counter).
+
+    in_place=True (the default) adds into x's own buffer and returns x itself, as Paddle does;
+    in_place=False returns a new Variable (differentiable in x). value is cast to x's dtype.
+    Raises ValueError unless x has exactly one element.
+
+        step = fluid.layers.increment(step)
+    """
+    check_tensor("increment", "x", x, dtypes="iuf")
+    if not isinstance(x, Variable) and in_place:
+        raise TypeError("increment: x must be a Variable to be incremented in place")
+    value = check_number("increment", "value", value)
+    if int(np.prod(shape_of(x))) != 1:
+        raise ValueError(f"increment: x must have exactly 1 element, got shape "
+                         f"{list(shape_of(x))}")
+    step = _dtype(x).type(value)
+    if in_place:
+        x.data[...] = x.data + step
+        return x
+    return x + (float(step) if _dtype(x).kind == "f" else int(step))
+
+
+def clip_by_norm(x, max_norm, name=None):
+    """x scaled down to L2 norm `max_norm` when its norm (over all elements) is larger.
+
+    out = x * max_norm / norm(x) if norm(x) > max_norm else x. Float input; differentiable
+    (Paddle 1.8's op had no gradient). Raises ValueError unless max_norm > 0.
+
+        g = fluid.layers.clip_by_norm(g, max_norm=1.0)
+    """
+    _float_input("clip_by_norm", x)
+    max_norm = check_positive("clip_by_norm", "max_norm", max_norm)
+    norm = float(np.sqrt(np.sum(np.square(_data(x), dtype=np.float64))))
+    if norm <= max_norm:
+        return x * 1.0    # a copy; the identity's gradient
+    norm = Sum(None, False)(x * x) ** 0.5
+    return x * (max_norm / norm)
