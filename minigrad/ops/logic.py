@@ -157,12 +157,10 @@ def size(input):
 
 
 def rank(input):
-    """The number of dims of `input` as an int32 Variable of shape [1].
-
-    (Paddle 1.8.5 returned a 0-D tensor here; minigrad has no 0-D results.)
-    """
+    """The number of dims of `input` as a 0-d int32 Variable, as in Paddle 1.8.5 (one of the
+    few 0-d results it makes; `int(rank(x))` reads it)."""
     check_tensor("rank", "input", input)
-    return _Fact(lambda a: np.array([a.ndim], dtype=np.int32))(input)
+    return _Fact(lambda a: np.array(a.ndim, dtype=np.int32))(input)
 
 
 def is_empty(x, cond=None):
