@@ -37,6 +37,8 @@ from minigrad.ops.dropout import dropout  # noqa: F401
 # -- normalisation functions --
 
 # -- image ops: resize, sampling grids, pooling --
+from minigrad.ops.resize import (  # noqa: F401
+    image_resize, resize_bilinear, resize_trilinear, resize_nearest, image_resize_short)
 
 # -- random ops, creation, RNN building blocks, distributions, learning-rate schedules --
 
