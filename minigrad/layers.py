@@ -39,6 +39,7 @@ from minigrad.ops.dropout import dropout  # noqa: F401
 # -- image ops: resize, sampling grids, pooling --
 from minigrad.ops.resize import (  # noqa: F401
     image_resize, resize_bilinear, resize_trilinear, resize_nearest, image_resize_short)
+from minigrad.ops.grid import affine_grid, grid_sampler  # noqa: F401
 
 # -- random ops, creation, RNN building blocks, distributions, learning-rate schedules --
 
