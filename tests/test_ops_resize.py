@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import minigrad as fluid
-from minigrad.ops.taps import AxisTaps, AxisTapsT, _Taps
+from minigrad.ops.taps import AxisTaps, Taps
 from op_helpers import check_grads, uniform, var
 
 L = fluid.layers
@@ -217,16 +217,21 @@ def test_gradients(mode, in_shape, out_sizes, align_corners, align_mode):
 
 @pytest.mark.parametrize("in_size, out_size", [(3, 7), (7, 3), (5, 5), (1, 4), (4, 1)])
 @pytest.mark.parametrize("align_corners, align_mode", ALIGNS)
-def test_the_scatter_is_the_adjoint_of_the_gather(in_size, out_size, align_corners,
-                                                  align_mode):
-    from minigrad.ops.resize import linear_taps
-    taps = _Taps(*linear_taps(in_size, out_size, align_corners, align_mode), 1, in_size)
+@pytest.mark.parametrize("mode", ["linear", "nearest"])
+def test_the_backward_map_is_the_adjoint(in_size, out_size, align_corners, align_mode, mode):
+    # <A x, y> = <x, A^T y>, and the adjoint's adjoint is A itself.
+    from minigrad.ops.resize import linear_taps, nearest_taps
+    index, weight = (linear_taps(in_size, out_size, align_corners, align_mode)
+                     if mode == "linear" else nearest_taps(in_size, out_size, align_corners))
+    taps = Taps(index, weight, 1, in_size)
     rng = np.random.default_rng(9)
     x = rng.standard_normal((3, in_size, 2))
     y = rng.standard_normal((3, out_size, 2))
     ax = AxisTaps(taps)(x)
-    aty = AxisTapsT(taps)(y)
+    aty = AxisTaps(taps.adjoint())(y)
+    assert ax.shape == y.shape and aty.shape == x.shape
     assert abs(np.vdot(ax, y) - np.vdot(x, aty)) < 1e-12
+    assert taps.adjoint().adjoint() is taps
 
 
 def test_torch_agrees_where_the_conventions_match():
