@@ -142,7 +142,8 @@ def test_bad_input():
             L.affine_grid(theta, 5)
         with pytest.raises(ValueError, match="affine_grid: out_shape"):
             L.affine_grid(theta, [2, 3, 4])
-        with pytest.raises(ValueError, match="batch size 2"):
-            L.affine_grid(theta, [3, 1, 4, 4])
+        with pytest.raises(ValueError, match="affine_grid: out_shape .* positive"):
+            L.affine_grid(theta, [2, 1, 0, 4])
+        assert L.affine_grid(theta, [3, 1, 4, 5]).shape == [2, 4, 5, 2]    # N comes from theta
         with pytest.raises(ValueError, match=r"affine_grid: theta must have shape \[N, 2, 3\]"):
             L.affine_grid(var(np.zeros((2, 3, 3))), [2, 1, 4, 4])

@@ -172,6 +172,7 @@ def test_output_size_from_scale_tensors_and_actual_shape():
         np.testing.assert_allclose(y.numpy(), reference_resize(x, (4, 6), "BILINEAR", False, 0),
                                    atol=1e-6)
         assert L.resize_nearest(v, scale=2).shape == [1, 2, 6, 8]
+        assert L.resize_nearest(v, out_shape=[4.9, 2.0]).shape == [1, 2, 4, 2]   # int(), as 1.8
         scale = fluid.dygraph.to_variable(np.array([2.0], dtype=np.float32))
         assert L.resize_bilinear(v, scale=scale).shape == [1, 2, 6, 8]
         sizes = fluid.dygraph.to_variable(np.array([5, 2], dtype=np.int32))
@@ -260,7 +261,8 @@ def test_torch_agrees_where_the_conventions_match():
     (dict(out_shape=[4]), ValueError, "out_shape"),
     (dict(out_shape=4), TypeError, "out_shape"),
     (dict(out_shape=[4, 0]), ValueError, "out_w=0"),
-    (dict(out_shape=[4, 2.5]), TypeError, "out_shape"),
+    (dict(out_shape=[4, "2"]), TypeError, "out_shape"),
+    (dict(out_shape=[4, 0.5]), ValueError, "out_w=0"),
     (dict(scale=-1.0), ValueError, "scale"),
     (dict(scale="2"), TypeError, "scale"),
     (dict(scale=0.1), ValueError, "out_h=0"),

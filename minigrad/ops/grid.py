@@ -39,7 +39,8 @@ def affine_grid(theta, out_shape, name=None):
     """Paddle's affine_grid: the sampling grid of a batch of 2-D affine transforms.
 
     theta:     Variable [N, 2, 3], float32 or float64: (x', y') = theta @ (x, y, 1).
-    out_shape: [N, C, H, W] as a list, tuple or integer Variable (C is not used).
+    out_shape: [N, C, H, W] as a list, tuple or integer Variable; only H and W are used (the
+               batch size is theta's, as in Paddle).
     returns:   [N, H, W, 2], theta's dtype: grid[n, h, w] = theta[n] @ (x_w, y_h, 1) with
                x_w, y_h evenly spaced in [-1, 1] (corners included).
     Raises TypeError for a non-float theta or a bad out_shape type, ValueError for wrong shapes.
@@ -65,9 +66,8 @@ def affine_grid(theta, out_shape, name=None):
     else:
         raise TypeError(f"{op}: out_shape must be a list, tuple or Variable, got "
                         f"{type(out_shape).__name__} ({out_shape!r})")
-    if sizes[0] != n or min(sizes) < 1:
-        raise ValueError(f"{op}: out_shape {sizes} must be positive with N equal to theta's "
-                         f"batch size {n}")
+    if min(sizes) < 1:
+        raise ValueError(f"{op}: out_shape {sizes} must hold positive sizes")
     height, width = sizes[2], sizes[3]
     dtype = dtype_of(theta)
     ys, xs = np.meshgrid(_axis_points(height, dtype), _axis_points(width, dtype), indexing="ij")

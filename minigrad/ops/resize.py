@@ -78,10 +78,8 @@ def _int_value(op, argument, value):
             raise TypeError(f"{op}: {argument} entries given as tensors must hold one integer, "
                             f"got shape {list(array.shape)} and dtype {array.dtype}")
         return int(array.reshape(-1)[0])
-    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
-        return int(value)
-    if isinstance(value, float) and value.is_integer():
-        return int(value)       # Paddle maps out_shape through int()
+    if isinstance(value, numbers.Real) and not isinstance(value, bool) and np.isfinite(value):
+        return int(value)       # Paddle maps out_shape through int(): 12.7 means 12
     raise TypeError(f"{op}: {argument} entries must be ints or one-element integer Variables, "
                     f"got {type(value).__name__} ({value!r})")
 
