@@ -141,6 +141,17 @@ def test_one_output_cell_reads_the_first_input_cell_in_every_mode():
         assert y[0, 0, 0, 0] == x[0, 0, 0, 0]
 
 
+def test_same_size_is_a_copy():
+    x = uniform((1, 2, 3, 4), seed=11)
+    with fluid.dygraph.guard():
+        v = var(x, stop_gradient=False)
+        for ac, am in ALIGNS:
+            y = L.resize_bilinear(v, out_shape=[3, 4], align_corners=ac, align_mode=am)
+            assert y is not v and not y.stop_gradient
+            np.testing.assert_array_equal(y.numpy(), x)
+    check_grads(lambda a: L.resize_nearest(a, out_shape=[3, 4]) * a, x)
+
+
 def test_wrappers_and_layouts():
     x = uniform((2, 3, 4, 5), seed=5).astype(np.float32)
     with fluid.dygraph.guard():

@@ -23,6 +23,7 @@ import numpy as np
 
 from minigrad.core.checks import check_type, shape_of
 from minigrad.core.variable import Variable
+from minigrad.ops.creation import Assign
 from minigrad.ops.taps import axis_taps
 
 __all__ = ["image_resize", "resize_bilinear", "resize_trilinear", "resize_nearest",
@@ -198,8 +199,11 @@ def image_resize(input, out_shape=None, scale=None, name=None, resample="BILINEA
         out = _resize_uint8(array, spatial_axes, taps)
         return Variable(out) if isinstance(input, Variable) else out
     x = input
-    for axis, (index, weight) in zip(spatial_axes, taps):
-        x = axis_taps(x, index, weight, axis)
+    for axis, in_size, out_size, (index, weight) in zip(spatial_axes, in_spatial, sizes, taps):
+        if out_size != in_size:     # equal sizes give ratio 1 in every mode: the identity
+            x = axis_taps(x, index, weight, axis)
+    if x is input and isinstance(input, Variable):
+        return Assign()(input)      # a new tensor, as Paddle returns
     return x
 
 
