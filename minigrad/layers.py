@@ -62,6 +62,10 @@ from minigrad.nn.functional.norm import (  # noqa: F401
 from minigrad.ops.norm import l2_normalize, lrn, affine_channel  # noqa: F401
 
 # -- image ops: resize, sampling grids, pooling --
+from minigrad.ops.resize import (  # noqa: F401
+    image_resize, resize_bilinear, resize_trilinear, resize_nearest, image_resize_short)
+from minigrad.ops.grid import affine_grid, grid_sampler  # noqa: F401
+from minigrad.ops.pool_nd import adaptive_pool2d, adaptive_pool3d, pool3d  # noqa: F401
 
 # -- random ops, creation, RNN building blocks, distributions, learning-rate schedules --
 
