@@ -1,0 +1,32 @@
+# Where Paddle 1.8.5 contradicts its own documentation and minigrad follows the documentation.
+# Every key here is listed in test_differential.DELIBERATE: the difference is expected.
+import numpy as np
+import paddle.fluid as fluid
+from diffreport import report
+
+
+def rates(schedule, count):
+    values = []
+    for _ in range(count):
+        rate = schedule()
+        values.append(float(rate.numpy()[0]) if hasattr(rate, "numpy") else float(rate))
+    return values
+
+
+rng = np.random.RandomState(16)
+x_np = rng.uniform(-1, 1, (3, 5)).astype("float32")
+
+with fluid.dygraph.guard():
+    x = fluid.dygraph.to_variable(x_np)
+    # Docs: is_test=True means inference (no dropping). 1.8.5 ignores it in dygraph and drops
+    # unless the tracer is in eval mode.
+    report("dropout_is_test", fluid.layers.dropout(x, dropout_prob=0.4, is_test=True))
+    report("dropout_upscale_is_test",
+           fluid.layers.dropout(x, dropout_prob=0.4, is_test=True,
+                                dropout_implementation="upscale_in_train"))
+    # Docs: lr = start_lr + (end_lr - start_lr) * step / warmup_steps. 1.8.5 drops start_lr.
+    report("linear_warmup_start_lr", rates(fluid.dygraph.LinearLrWarmup(
+        0.5, warmup_steps=4, start_lr=0.1, end_lr=0.5), 6))
+    # Docs: dim lists the dimensions to reduce. 1.8.5 returns garbage when dim lists all of them.
+    report("reduce_mean_all_dims", fluid.layers.reduce_mean(x, dim=[0, 1]))
+    report("reduce_sum_all_dims_keep", fluid.layers.reduce_sum(x, dim=[1, 0], keep_dim=True))
