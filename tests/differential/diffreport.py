@@ -6,6 +6,7 @@ minigrad (through the `paddle` shim). It records results with
     from diffreport import report, catch
     report("out", out)                 # a Variable: dtype, shape, values, stop_gradient
     report("grad", w.gradient())       # an ndarray or None
+    report_op("softmax", fluid.layers.softmax, x_np)   # output and input gradients
     with catch("wrong_dim"):           # the exception's type and message, or "no error"
         linear(bad_input)
 
@@ -29,7 +30,7 @@ import sys
 
 import numpy as np
 
-__all__ = ["report", "catch", "encode", "start", "finish"]
+__all__ = ["report", "catch", "report_op", "encode", "start", "finish"]
 
 _current = None        # {"reports": {name: encoded}} of the program being run
 
@@ -141,6 +142,55 @@ class catch:
             return False
         report(self.name, error)
         return True
+
+
+def report_op(name, function, *arrays, **options):
+    """Report `function(*inputs)` and the gradients of its inputs as `name`, `name.grad0`, ...
+
+    Each ndarray in `arrays` becomes a Variable with stop_gradient=False (other values are passed
+    as they are); the output (or each floating-point output of a list) is weighted by a fixed
+    pseudo-random cotangent, summed and differentiated. `options` go to `function` as keywords; `grad=False`
+    reports the output only. An exception is reported under `name` instead of stopping the
+    program, so one missing function costs one key.
+    """
+    import paddle.fluid as fluid           # Paddle 1.8.5, or minigrad through the shim
+    want_grad = options.pop("grad", True)
+    try:
+        inputs = []
+        for array in arrays:
+            if isinstance(array, np.ndarray):
+                variable = fluid.dygraph.to_variable(array)
+                variable.stop_gradient = not (want_grad and array.dtype.kind == "f")
+                inputs.append(variable)
+            else:
+                inputs.append(array)
+        out = function(*inputs, **options)
+        report(name, out)
+        if not want_grad:
+            return out
+        outs = list(out) if isinstance(out, (list, tuple)) else [out]
+        rng = np.random.RandomState(len(name))
+        terms = []
+        for item in outs:
+            if item.stop_gradient or item.numpy().dtype.kind != "f":
+                continue        # integer and boolean outputs carry no gradient
+            cotangent = rng.uniform(0.5, 1.5, item.shape).astype(item.numpy().dtype)
+            terms.append(fluid.layers.reduce_sum(item * fluid.dygraph.to_variable(cotangent)))
+        if terms:
+            loss = terms[0]
+            for term in terms[1:]:
+                loss = loss + term
+            loss.backward()
+        for index, variable in enumerate(inputs):
+            if _is_variable(variable) and not variable.stop_gradient:
+                report(f"{name}.grad{index}", variable.gradient())
+        return out
+    except Exception as error:          # noqa: BLE001 - reported; the program goes on
+        if _current is not None and name not in _current:
+            report(name, error)
+        else:
+            report(name + ".error", error)
+        return None
 
 
 def _write_standalone():

@@ -2,7 +2,7 @@
 # Every key here is listed in test_differential.DELIBERATE: the difference is expected.
 import numpy as np
 import paddle.fluid as fluid
-from diffreport import report
+from diffreport import report, report_op
 
 
 def rates(schedule, count):
@@ -30,3 +30,13 @@ with fluid.dygraph.guard():
     # Docs: dim lists the dimensions to reduce. 1.8.5 returns garbage when dim lists all of them.
     report("reduce_mean_all_dims", fluid.layers.reduce_mean(x, dim=[0, 1]))
     report("reduce_sum_all_dims_keep", fluid.layers.reduce_sum(x, dim=[1, 0], keep_dim=True))
+    # Docs: swish(x) = x * sigmoid(beta * x). 1.8.5 ignores beta in dygraph.
+    report_op("swish_beta", lambda v: fluid.layers.swish(v, beta=1.5), x_np * 3.0)
+    # Docs: scale applies act. 1.8.5 ignores act in dygraph.
+    report_op("scale_act", lambda v: fluid.layers.scale(v, scale=-1.0, act="relu"), x_np)
+    # The loss of an ignored row is the constant 0, so its logits' gradient is 0; 1.8.5 gives
+    # that row softmax-like values.
+    logits = rng.uniform(-2, 2, (3, 4)).astype("float32")
+    label = fluid.dygraph.to_variable(np.array([[1], [-100], [3]], "int64"))
+    report_op("softmax_ce_ignore_index", lambda z: fluid.layers.softmax_with_cross_entropy(
+        z, label), logits)
