@@ -68,6 +68,9 @@ DELIBERATE = {
     ("paddle18_defects", "softmax_ce_ignore_index.grad0"):
         "1.8.5 defect: softmax_with_cross_entropy gives the logits of an ignored row a non-zero "
         "gradient although its loss is the constant 0; minigrad gives 0",
+    ("paddle18_defects", "batch_norm_first_layer_backward"):
+        "1.8.5 defect: backward through a BatchNorm whose input needs no gradient raises "
+        "(BatchNormGrad wants X@GRAD); minigrad computes the parameters' gradients",
 }
 
 
