@@ -40,6 +40,18 @@ TOLERANCES = {
 # (program, key) -> why minigrad differs from 1.8 on purpose. The key must exist on both sides and
 # its values must differ.
 DELIBERATE = {
+    ("grad_accumulation", "after_two_backwards"):
+        "gradients accumulate across backward() calls until cleared in minigrad (Paddle 2.0, "
+        "PyTorch); 1.8 overwrote them",
+    ("grad_accumulation", "retained_second"):
+        "gradients accumulate across backward() calls until cleared in minigrad (Paddle 2.0, "
+        "PyTorch); 1.8 overwrote them",
+    ("guard_exception", "after_exception"):
+        "minigrad's dygraph.guard() restores the mode when its block raises; 1.8's left dygraph "
+        "mode on",
+    ("file_format", "pickle_loads"):
+        "minigrad's checkpoints are .npz archives loaded without pickle; 1.8's were pickles "
+        "(loading one could run code)",
     ("conv2d_transpose", "output_size_tuple"):
         "Conv2DTranspose takes output_size as a tuple, as 1.8's docs say; 1.8.5 raised ValueError",
     ("paddle18_defects", "dropout_is_test"):
@@ -71,6 +83,9 @@ DELIBERATE = {
     ("paddle18_defects", "batch_norm_first_layer_backward"):
         "1.8.5 defect: backward through a BatchNorm whose input needs no gradient raises "
         "(BatchNormGrad wants X@GRAD); minigrad computes the parameters' gradients",
+    ("paddle18_defects", "bilinear_kernel"):
+        "1.8.5 defect: BilinearInitializer computes the kernel row with / instead of // under "
+        "Python 3, so rows are fractional; minigrad gives the bilinear upsampling kernel",
 }
 
 

@@ -45,3 +45,9 @@ with fluid.dygraph.guard():
     bn = fluid.dygraph.BatchNorm(5)
     with catch("batch_norm_first_layer_backward"):
         fluid.layers.reduce_sum(fluid.layers.square(bn(x))).backward()
+    # Bilinear: the upsampling kernel (1 - |x / f - c|) * (1 - |y / f - c|) at integer (x, y);
+    # 1.8.5 computes the row as (i / size) % size, a fraction under Python 3.
+    deconv = fluid.dygraph.Conv2DTranspose(
+        num_channels=2, num_filters=2, filter_size=4, groups=2, stride=2, padding=1,
+        param_attr=fluid.ParamAttr(initializer=fluid.initializer.Bilinear()), bias_attr=False)
+    report("bilinear_kernel", deconv.weight)
