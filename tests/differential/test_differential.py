@@ -86,6 +86,15 @@ DELIBERATE = {
     ("paddle18_defects", "bilinear_kernel"):
         "1.8.5 defect: BilinearInitializer computes the kernel row with / instead of // under "
         "Python 3, so rows are fractional; minigrad gives the bilinear upsampling kernel",
+    ("paddle18_defects", "batch_norm_use_global_stats_default_attr"):
+        "1.8.5 defect: BatchNorm(use_global_stats=True) without param_attr raises AttributeError "
+        "(it reads learning_rate from None); minigrad builds the layer",
+    ("paddle18_defects", "batch_norm_is_test"):
+        "1.8.5 defect: dygraph BatchNorm ignores is_test=True (normalises with batch statistics "
+        "unless eval() was called); minigrad uses the running statistics as the docs say",
+    ("paddle18_defects", "batch_norm_is_test_running_mean"):
+        "1.8.5 defect: dygraph BatchNorm ignores is_test=True and updates the running mean; "
+        "minigrad leaves it as the docs say",
 }
 
 

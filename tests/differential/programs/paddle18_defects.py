@@ -51,3 +51,15 @@ with fluid.dygraph.guard():
         num_channels=2, num_filters=2, filter_size=4, groups=2, stride=2, padding=1,
         param_attr=fluid.ParamAttr(initializer=fluid.initializer.Bilinear()), bias_attr=False)
     report("bilinear_kernel", deconv.weight)
+    # BatchNorm(use_global_stats=True) without a param_attr: 1.8.5 reads
+    # self._param_attr.learning_rate from None and raises AttributeError.
+    with catch("batch_norm_use_global_stats_default_attr"):
+        fluid.dygraph.BatchNorm(5, use_global_stats=True)
+    # BatchNorm(is_test=True): the docs say it then normalises with the running statistics, like
+    # use_global_stats; 1.8.5's dygraph layer ignores is_test (uses batch statistics and updates
+    # the running ones unless eval() was called).
+    frozen = fluid.dygraph.BatchNorm(5, is_test=True)
+    frozen.set_dict({"weight": np.ones(5, "float32"), "bias": np.zeros(5, "float32"),
+                     "_mean": np.full(5, 0.5, "float32"), "_variance": np.full(5, 4.0, "float32")})
+    report("batch_norm_is_test", frozen(x).numpy())
+    report("batch_norm_is_test_running_mean", frozen._mean.numpy())
