@@ -149,9 +149,9 @@ def report_op(name, function, *arrays, **options):
 
     Each ndarray in `arrays` becomes a Variable with stop_gradient=False (other values are passed
     as they are); the output (or each floating-point output of a list) is weighted by a fixed
-    pseudo-random cotangent, summed and differentiated. `options` go to `function` as keywords; `grad=False`
-    reports the output only. An exception is reported under `name` instead of stopping the
-    program, so one missing function costs one key.
+    pseudo-random cotangent, summed and differentiated. `options` go to `function` as keywords;
+    `grad=False` reports the output only. An exception is reported under `name` instead of
+    stopping the program, so one missing function costs one key.
     """
     import paddle.fluid as fluid           # Paddle 1.8.5, or minigrad through the shim
     want_grad = options.pop("grad", True)

@@ -105,8 +105,8 @@ def _names():
 def _launch(backend, python, out):
     env = dict(os.environ)
     if backend == "minigrad":
-        env["PYTHONPATH"] = os.pathsep.join([SHIM, REPO] + ([env["PYTHONPATH"]]
-                                                           if env.get("PYTHONPATH") else []))
+        inherited = [env["PYTHONPATH"]] if env.get("PYTHONPATH") else []
+        env["PYTHONPATH"] = os.pathsep.join([SHIM, REPO] + inherited)
     else:
         env.pop("PYTHONPATH", None)      # nothing of minigrad's, above all not the shim
         env.setdefault("GLOG_minloglevel", "2")
@@ -126,20 +126,29 @@ def _collect(process, out, what):
 
 @pytest.fixture(scope="session")
 def runs():
-    """{"minigrad": document, "paddle": document or None, "paddle_skip": reason or None}."""
+    """{"minigrad": document, "paddle": document or None, "paddle_skip": reason or None,
+    "paddle_error": why the Paddle side could not run, or None}."""
     python = os.environ.get(PADDLE_ENV)
+    result = {"paddle": None, "paddle_skip": None, "paddle_error": None}
     with tempfile.TemporaryDirectory(prefix="minigrad-differential-") as scratch:
         mine = os.path.join(scratch, "minigrad.json")
         theirs = os.path.join(scratch, "paddle.json")
-        paddle = _launch("paddle", python, theirs) if python else None
-        minigrad = _launch("minigrad", sys.executable, mine)
-        result = {"minigrad": _collect(minigrad, mine, "minigrad"), "paddle": None,
-                  "paddle_skip": None}
-        if paddle is not None:
-            result["paddle"] = _collect(paddle, theirs, f"Paddle 1.8.5 ({python})")
-        else:
+        paddle = None
+        if not python:
             result["paddle_skip"] = (f"{PADDLE_ENV} is not set, so there is no Paddle 1.8.5 "
                                      "interpreter to compare with (.ci/run sets one up)")
+        else:
+            try:
+                paddle = _launch("paddle", python, theirs)
+            except OSError as error:
+                result["paddle_error"] = f"{PADDLE_ENV}={python!r} cannot be run: {error}"
+        minigrad = _launch("minigrad", sys.executable, mine)
+        result["minigrad"] = _collect(minigrad, mine, "minigrad")
+        if paddle is not None:
+            try:
+                result["paddle"] = _collect(paddle, theirs, f"Paddle 1.8.5 ({python})")
+            except RuntimeError as error:
+                result["paddle_error"] = str(error)
         return result
 
 
@@ -165,6 +174,8 @@ def _tolerance(name, key):
 
 @pytest.mark.parametrize("name", _names())
 def test_matches_paddle18(runs, name, record_property):
+    if runs["paddle_error"]:
+        pytest.fail(runs["paddle_error"], pytrace=False)
     if runs["paddle"] is None:
         pytest.skip(runs["paddle_skip"])
     mine = runs["minigrad"]["programs"][name]

@@ -1,4 +1,5 @@
-# Embedding: lookup with fixed table, padding_idx, output shapes for [N, 1] and [N, T] ids, gradients.
+# Embedding: lookup in a fixed table, padding_idx, output shapes for [N, 1] and [N, T] ids,
+# gradients.
 import numpy as np
 import paddle.fluid as fluid
 from diffreport import report

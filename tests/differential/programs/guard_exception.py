@@ -1,5 +1,4 @@
 # A block inside dygraph.guard() that raises: is dygraph mode still on afterwards?
-import numpy as np
 import paddle.fluid as fluid
 from diffreport import report
 

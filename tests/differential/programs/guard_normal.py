@@ -1,7 +1,7 @@
-# dygraph.guard(): on inside, off after, nesting, no_grad, and what needs a guard.
+# dygraph.guard(): on inside, off after, nesting, a place, no_grad; enable/disable_dygraph.
 import numpy as np
 import paddle.fluid as fluid
-from diffreport import report, catch
+from diffreport import report
 
 report("before", fluid.in_dygraph_mode())
 with fluid.dygraph.guard():
@@ -22,7 +22,6 @@ with fluid.dygraph.guard():
         return v * 2.0
 
     report("no_grad_decorator", doubled(x).stop_gradient)
-    report("place_guard", fluid.in_dygraph_mode())
 report("after", fluid.in_dygraph_mode())
 with fluid.dygraph.guard(fluid.CPUPlace()):
     report("cpu_place_guard", fluid.dygraph.to_variable(np.ones((1,), "float32")))

@@ -42,9 +42,8 @@ with fluid.dygraph.guard():
     linear = fluid.dygraph.Linear(
         2, 1, param_attr=fluid.ParamAttr(
             initializer=fluid.initializer.NumpyArrayInitializer(np.ones((2, 1), "float32"))))
-    opt = fluid.optimizer.SGD(learning_rate=fluid.dygraph.PiecewiseDecay([1, 2], [0.3, 0.2, 0.1],
-                                                                        begin=0),
-                              parameter_list=linear.parameters())
+    schedule = fluid.dygraph.PiecewiseDecay([1, 2], [0.3, 0.2, 0.1], begin=0)
+    opt = fluid.optimizer.SGD(learning_rate=schedule, parameter_list=linear.parameters())
     lrs = [opt.current_step_lr()]
     x = fluid.dygraph.to_variable(np.ones((1, 2), "float32"))
     for step in range(3):

@@ -4,8 +4,9 @@ import paddle.fluid as fluid
 from diffreport import report
 
 names = ["Linear", "Conv2D", "Conv2DTranspose", "Pool2D", "BatchNorm", "Embedding", "Dropout",
-         "Layer", "LayerList", "Sequential", "ParamAttr", "CPUPlace", "CUDAPlace", "in_dygraph_mode",
-         "enable_dygraph", "disable_dygraph", "save_dygraph", "load_dygraph", "one_hot",
+         "Layer", "LayerList", "Sequential", "ParamAttr", "CPUPlace", "CUDAPlace",
+         "in_dygraph_mode", "enable_dygraph", "disable_dygraph", "save_dygraph", "load_dygraph",
+         "one_hot",
          "default_main_program", "default_startup_program", "is_compiled_with_cuda", "Variable",
          "initializer", "layers", "dygraph", "optimizer", "regularizer", "clip", "io",
          "unique_name", "data", "embedding"]
