@@ -1,4 +1,5 @@
-# Linear forward and gradients with fixed parameters, act="tanh", and a wrong input width.
+# Linear forward and gradients with fixed parameters, act="tanh", a 3-D input, and a wrong
+# input width.
 import numpy as np
 import paddle.fluid as fluid
 from diffreport import report, catch
@@ -27,5 +28,7 @@ with fluid.dygraph.guard():
     report("x_grad", x.gradient())
     report("weight_shape", linear.weight.shape)
     report("parameter_count", len(linear.parameters()))
+    batched = fluid.dygraph.to_variable(rng.uniform(-1, 1, (2, 3, 4)).astype("float32"))
+    report("three_d_input", linear(batched))
     with catch("wrong_input_width"):
         linear(fluid.dygraph.to_variable(np.ones((2, 5), "float32")))
