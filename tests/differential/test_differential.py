@@ -35,6 +35,10 @@ PADDLE_ENV = "MINIGRAD_PADDLE18_PYTHON"
 DEFAULT_TOLERANCE = {"rtol": 1e-5, "atol": 1e-6}
 # Looser tolerances where float32 rounding legitimately piles up: {program or (program, key): ...}.
 TOLERANCES = {
+    # Adam's second moment after two steps: squares of gradients that already carry the
+    # float32 rounding of the first update.
+    ("optimizer_state", "adam.linear_2.w_0_moment2_0"): {"rtol": 5e-5},
+    ("optimizer_state", "adam_schedule.linear_3.w_0_moment2_0"): {"rtol": 5e-5},
 }
 
 # (program, key) -> why minigrad differs from 1.8 on purpose. The key must exist on both sides and
