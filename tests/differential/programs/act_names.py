@@ -1,4 +1,5 @@
-# The act= argument of layers: each activation name 1.8 programs pass, through Linear and Conv2D.
+# The act= argument of layers: each activation name 1.8 programs pass, through Linear (output
+# and input gradient), Conv2D and BatchNorm.
 import numpy as np
 import paddle.fluid as fluid
 from diffreport import report
@@ -21,8 +22,7 @@ with fluid.dygraph.guard():
             x.stop_gradient = False
             out = linear(x)
             fluid.layers.reduce_sum(out * out).backward()
-            report(act, out)
-            report(act + ".grad", x.gradient())
+            report(act, [out, x.gradient()])
         except Exception as error:      # noqa: BLE001 - one unknown name costs one key
             report(act, error)
     conv = fluid.dygraph.Conv2D(1, 2, 2, act="leaky_relu", param_attr=fluid.ParamAttr(
