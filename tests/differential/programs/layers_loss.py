@@ -39,3 +39,12 @@ with fluid.dygraph.guard():
     report_op("mse_loss", L.mse_loss, logits, targets)
     report_op("log_loss", L.log_loss, pred, binary)
     report_op("label_smooth", lambda s: L.label_smooth(s, epsilon=0.2), soft)
+    seq_logits = rng.uniform(-2, 2, (2, 3, 4)).astype("float32")
+    seq_label = rng.randint(0, 4, (2, 3, 1)).astype("int64")
+    report_op("cross_entropy_3d", lambda p: L.cross_entropy(
+        L.softmax(p), fluid.dygraph.to_variable(seq_label)), seq_logits)
+    report_op("softmax_ce_3d", lambda z: L.softmax_with_cross_entropy(
+        z, fluid.dygraph.to_variable(seq_label)), seq_logits)
+    report_op("softmax_ce_axis1", lambda z: L.softmax_with_cross_entropy(
+        z, fluid.dygraph.to_variable(rng.randint(0, 3, (2, 1, 4)).astype("int64")), axis=1),
+        seq_logits)

@@ -27,6 +27,9 @@ with fluid.dygraph.guard():
     report_op("add_axis0", lambda x, y: L.elementwise_add(x, y, axis=0), x34, col3)
     report_op("add_axis1", lambda x, y: L.elementwise_add(x, y, axis=1), b234, u(3, 4))
     report_op("sub_last", L.elementwise_sub, b234, row4)
+    report_op("add_axis1_trailing_one", lambda x, y: L.elementwise_add(x, y, axis=1), b234,
+              u(3, 1))
+    report_op("mul_axis0_2d", lambda x, y: L.elementwise_mul(x, y, axis=0), b234, u(2, 3))
     report_op("mul_axis1", lambda x, y: L.elementwise_mul(x, y, axis=1), b234, col3)
     report_op("div", L.elementwise_div, x34, y34)
     report_op("max", L.elementwise_max, x34, y34)

@@ -31,6 +31,9 @@ with fluid.dygraph.guard():
     report_op("slice_big_end", lambda x: L.slice(x, axes=[2], starts=[-3], ends=[100]), a)
     report_op("gather", lambda x: L.gather(x, fluid.dygraph.to_variable(index)),
               rng.uniform(-1, 1, (3, 2)).astype("float32"))
+    report_op("gather_accumulate", lambda x: L.gather(x, fluid.dygraph.to_variable(index),
+                                                      overwrite=False),
+              rng.uniform(-1, 1, (3, 2)).astype("float32"))
     report_op("flatten", lambda x: L.flatten(x, axis=2), a)
     report_op("flatten_0", lambda x: L.flatten(x, axis=0), a)
     report("reshape_shape_of_var", L.reshape(fluid.dygraph.to_variable(a), [-1]).shape)
