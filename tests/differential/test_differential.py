@@ -1,0 +1,230 @@
+"""Differential tests: the same Paddle 1.8 programs under minigrad and under real Paddle 1.8.5.
+
+Each file in programs/ is a Paddle 1.8 dygraph program as a Paddle user writes it
+(`import paddle.fluid as fluid`), deterministic (seeded inputs, parameters from
+NumpyArrayInitializer), that records what it computed with `diffreport.report(name, value)`.
+runner.py runs all programs in one process per framework:
+    - minigrad: this interpreter, with shim/ first on the path so `paddle.fluid` is minigrad;
+    - Paddle 1.8.5: the interpreter named by MINIGRAD_PADDLE18_PYTHON (.ci/run sets one up);
+      when the variable is unset the comparisons skip and say so.
+Reports are compared key by key (diff_compare.py): dtypes and shapes exactly, float values within
+a tolerance, errors by the fact that both raised.
+
+DELIBERATE lists where minigrad does better than 1.8 on purpose. Such a key must still differ —
+if it stops differing the table is out of date and the test fails — and the difference is printed
+in the run's summary instead of failing. Every other difference fails.
+"""
+import glob
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+import pytest
+
+from diff_compare import describe, differences
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(os.path.dirname(HERE))
+SHIM = os.path.join(HERE, "shim")
+RUNNER = os.path.join(HERE, "runner.py")
+PROGRAMS = sorted(glob.glob(os.path.join(HERE, "programs", "*.py")))
+PADDLE_ENV = "MINIGRAD_PADDLE18_PYTHON"
+
+DEFAULT_TOLERANCE = {"rtol": 1e-5, "atol": 1e-6}
+# Looser tolerances where float32 rounding legitimately piles up: {program or (program, key): ...}.
+TOLERANCES = {
+    # Adam's second moment after two steps: squares of gradients that already carry the
+    # float32 rounding of the first update.
+    ("optimizer_state", "adam.linear_2.w_0_moment2_0"): {"rtol": 5e-5},
+    ("optimizer_state", "adam_schedule.linear_3.w_0_moment2_0"): {"rtol": 5e-5},
+}
+
+# (program, key) -> why minigrad differs from 1.8 on purpose. The key must exist on both sides and
+# its values must differ.
+DELIBERATE = {
+    ("grad_accumulation", "after_two_backwards"):
+        "gradients accumulate across backward() calls until cleared in minigrad (Paddle 2.0, "
+        "PyTorch); 1.8 overwrote them",
+    ("grad_accumulation", "retained_second"):
+        "gradients accumulate across backward() calls until cleared in minigrad (Paddle 2.0, "
+        "PyTorch); 1.8 overwrote them",
+    ("guard_exception", "after_exception"):
+        "minigrad's dygraph.guard() restores the mode when its block raises; 1.8's left dygraph "
+        "mode on",
+    ("file_format", "pickle_loads"):
+        "minigrad's checkpoints are .npz archives loaded without pickle; 1.8's were pickles "
+        "(loading one could run code)",
+    ("conv2d_transpose", "output_size_tuple"):
+        "Conv2DTranspose takes output_size as a tuple, as 1.8's docs say; 1.8.5 raised ValueError",
+    ("paddle18_defects", "dropout_is_test"):
+        "1.8.5 defect: in dygraph fluid.layers.dropout ignores is_test=True and drops at random "
+        "unless the tracer is in eval mode; minigrad follows the docs",
+    ("paddle18_defects", "dropout_upscale_is_test"):
+        "1.8.5 defect: in dygraph fluid.layers.dropout ignores is_test=True and drops at random "
+        "unless the tracer is in eval mode; minigrad follows the docs",
+    ("paddle18_defects", "linear_warmup_start_lr"):
+        "1.8.5 defect: LinearLrWarmup leaves start_lr out of the warm-up rate; minigrad follows "
+        "the docs (start_lr + (end_lr - start_lr) * step / warmup_steps)",
+    ("paddle18_defects", "reduce_mean_all_dims"):
+        "1.8.5 defect: reduce_* with dim listing every dimension returns wrong values; minigrad "
+        "reduces as the docs say",
+    ("paddle18_defects", "reduce_sum_all_dims_keep"):
+        "1.8.5 defect: reduce_* with dim listing every dimension returns wrong values; minigrad "
+        "reduces as the docs say",
+    ("paddle18_defects", "swish_beta"):
+        "1.8.5 defect: in dygraph swish ignores beta; minigrad computes x * sigmoid(beta * x)",
+    ("paddle18_defects", "swish_beta.grad0"):
+        "1.8.5 defect: in dygraph swish ignores beta; minigrad computes x * sigmoid(beta * x)",
+    ("paddle18_defects", "scale_act"):
+        "1.8.5 defect: in dygraph scale ignores act; minigrad applies it as the docs say",
+    ("paddle18_defects", "scale_act.grad0"):
+        "1.8.5 defect: in dygraph scale ignores act; minigrad applies it as the docs say",
+    ("paddle18_defects", "softmax_ce_ignore_index.grad0"):
+        "1.8.5 defect: softmax_with_cross_entropy gives the logits of an ignored row a non-zero "
+        "gradient although its loss is the constant 0; minigrad gives 0",
+    ("paddle18_defects", "batch_norm_first_layer_backward"):
+        "1.8.5 defect: backward through a BatchNorm whose input needs no gradient raises "
+        "(BatchNormGrad wants X@GRAD); minigrad computes the parameters' gradients",
+    ("paddle18_defects", "bilinear_kernel"):
+        "1.8.5 defect: BilinearInitializer computes the kernel row with / instead of // under "
+        "Python 3, so rows are fractional; minigrad gives the bilinear upsampling kernel",
+    ("paddle18_defects", "batch_norm_use_global_stats_default_attr"):
+        "1.8.5 defect: BatchNorm(use_global_stats=True) without param_attr raises AttributeError "
+        "(it reads learning_rate from None); minigrad builds the layer",
+    ("paddle18_defects", "batch_norm_is_test"):
+        "1.8.5 defect: dygraph BatchNorm ignores is_test=True (normalises with batch statistics "
+        "unless eval() was called); minigrad uses the running statistics as the docs say",
+    ("paddle18_defects", "batch_norm_is_test_running_mean"):
+        "1.8.5 defect: dygraph BatchNorm ignores is_test=True and updates the running mean; "
+        "minigrad leaves it as the docs say",
+}
+
+
+def _names():
+    return [os.path.splitext(os.path.basename(path))[0] for path in PROGRAMS]
+
+
+def _launch(backend, python, out):
+    env = dict(os.environ)
+    if backend == "minigrad":
+        inherited = [env["PYTHONPATH"]] if env.get("PYTHONPATH") else []
+        env["PYTHONPATH"] = os.pathsep.join([SHIM, REPO] + inherited)
+    else:
+        env.pop("PYTHONPATH", None)      # nothing of minigrad's, above all not the shim
+        env.setdefault("GLOG_minloglevel", "2")
+    command = [python, RUNNER, "--backend", backend, "--out", out] + PROGRAMS
+    return subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+
+
+def _collect(process, out, what):
+    stdout, stderr = process.communicate(timeout=900)
+    if process.returncode != 0 or not os.path.exists(out):
+        raise RuntimeError(f"the runner under {what} exited with {process.returncode}:\n"
+                           f"{stderr[-4000:]}{stdout[-2000:]}")
+    with open(out) as stream:
+        return json.load(stream)
+
+
+@pytest.fixture(scope="session")
+def runs():
+    """{"minigrad": document, "paddle": document or None, "paddle_skip": reason or None,
+    "paddle_error": why the Paddle side could not run, or None}."""
+    python = os.environ.get(PADDLE_ENV)
+    result = {"paddle": None, "paddle_skip": None, "paddle_error": None}
+    with tempfile.TemporaryDirectory(prefix="minigrad-differential-") as scratch:
+        mine = os.path.join(scratch, "minigrad.json")
+        theirs = os.path.join(scratch, "paddle.json")
+        paddle = None
+        if not python:
+            result["paddle_skip"] = (f"{PADDLE_ENV} is not set, so there is no Paddle 1.8.5 "
+                                     "interpreter to compare with (.ci/run sets one up)")
+        else:
+            try:
+                paddle = _launch("paddle", python, theirs)
+            except OSError as error:
+                result["paddle_error"] = f"{PADDLE_ENV}={python!r} cannot be run: {error}"
+        minigrad = _launch("minigrad", sys.executable, mine)
+        result["minigrad"] = _collect(minigrad, mine, "minigrad")
+        if paddle is not None:
+            try:
+                result["paddle"] = _collect(paddle, theirs, f"Paddle 1.8.5 ({python})")
+            except RuntimeError as error:
+                result["paddle_error"] = str(error)
+        return result
+
+
+def _failure(side, program):
+    error = program["error"]
+    return f"the program raised under {side}:\n{error['traceback']}"
+
+
+@pytest.mark.parametrize("name", _names())
+def test_runs_under_minigrad(runs, name):
+    program = runs["minigrad"]["programs"][name]
+    if program["error"] is not None:
+        pytest.fail(_failure("minigrad", program), pytrace=False)
+    assert program["reports"], "the program reported nothing"
+
+
+def _tolerance(name, key):
+    tolerance = dict(DEFAULT_TOLERANCE)
+    tolerance.update(TOLERANCES.get(name, {}))
+    tolerance.update(TOLERANCES.get((name, key), {}))
+    return tolerance
+
+
+@pytest.mark.parametrize("name", _names())
+def test_matches_paddle18(runs, name, record_property):
+    if runs["paddle_error"]:
+        pytest.fail(runs["paddle_error"], pytrace=False)
+    if runs["paddle"] is None:
+        pytest.skip(runs["paddle_skip"])
+    mine = runs["minigrad"]["programs"][name]
+    theirs = runs["paddle"]["programs"][name]
+    if theirs["error"] is not None:
+        pytest.fail("the program itself fails under Paddle 1.8.5, so it is not a valid 1.8 "
+                    "program: " + _failure("Paddle 1.8.5", theirs), pytrace=False)
+    problems, notes = [], []
+    for key in theirs["reports"]:
+        if key not in mine["reports"]:
+            problems.append(f"{key}: reported by Paddle 1.8.5 but not by minigrad")
+    for key in mine["reports"]:
+        if key not in theirs["reports"]:
+            problems.append(f"{key}: reported by minigrad but not by Paddle 1.8.5")
+    for key, ours in mine["reports"].items():
+        if key not in theirs["reports"]:
+            continue
+        found = differences(ours, theirs["reports"][key], where=key, **_tolerance(name, key))
+        reason = DELIBERATE.get((name, key))
+        if reason is None:
+            problems += found
+        elif not found:
+            problems.append(f"{key}: listed in DELIBERATE ({reason}) but minigrad and Paddle "
+                            f"1.8.5 now agree ({describe(ours)}); update the table")
+        else:
+            note = f"{name}:{key}: {reason} -- minigrad {describe(ours)}; Paddle 1.8.5 " \
+                   f"{describe(theirs['reports'][key])}"
+            notes.append(note)
+            record_property("deliberate_difference", note)
+    for key, ours in mine["reports"].items():
+        theirs_value = theirs["reports"].get(key)
+        if ours["kind"] == "error" and theirs_value and theirs_value["kind"] == "error":
+            record_property("both_raise", f"{name}:{key}: minigrad {ours['type']}, Paddle 1.8.5 "
+                                          f"{theirs_value['type']}")
+    for note in notes:
+        print("deliberate difference:", note)
+    if mine["error"] is not None:
+        problems.insert(0, _failure("minigrad", mine))
+    if problems:
+        pytest.fail("minigrad differs from Paddle 1.8.5:\n  " + "\n  ".join(problems),
+                    pytrace=False)
+
+
+def test_deliberate_table_names_real_programs():
+    names = set(_names())
+    stale = sorted({program for program, _ in DELIBERATE} - names)
+    stale += sorted({key if isinstance(key, str) else key[0] for key in TOLERANCES} - names)
+    assert not stale, f"DELIBERATE/TOLERANCES name programs that do not exist: {stale}"
