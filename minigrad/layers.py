@@ -22,7 +22,7 @@ from minigrad.ops.creation import (  # noqa: F401
     argmin, argsort, topk, accuracy)
 from minigrad.ops.creation import arange as range  # noqa: F401  (Paddle's name)
 # -- convolution and pooling (ops/conv.py, ops/pool.py) --
-from minigrad.ops.conv import conv2d, conv2d_transpose  # noqa: F401
+from minigrad.nn.functional.conv import conv2d, conv2d_transpose  # noqa: F401  (both forms)
 from minigrad.ops.pool import pool2d  # noqa: F401
 # -- normalisation and dropout (ops/norm.py) --
 from minigrad.ops.dropout import dropout  # noqa: F401
