@@ -290,9 +290,16 @@ def test_float32_stays_float32_in_gradients():
         assert {x.gradient().dtype, w.gradient().dtype, b.gradient().dtype} == {np.dtype("f4")}
 
 
-def test_fluid_layers_reexports():
-    assert fluid.layers.conv2d is C.conv2d
-    assert fluid.layers.conv2d_transpose is C.conv2d_transpose
+def test_fluid_layers_forms_with_a_weight_are_the_ops():
+    rng = np.random.default_rng(3)
+    x, w = rng.standard_normal((1, 2, 4, 4)), rng.standard_normal((3, 2, 3, 3))
+    with fluid.dygraph.guard():
+        xv, wv = fluid.dygraph.to_variable(x), fluid.dygraph.to_variable(w)
+        np.testing.assert_array_equal(fluid.layers.conv2d(xv, wv, padding=1).numpy(),
+                                      C.conv2d(xv, wv, padding=1).numpy())
+        y = fluid.dygraph.to_variable(rng.standard_normal((1, 3, 4, 4)))
+        np.testing.assert_array_equal(fluid.layers.conv2d_transpose(y, wv, stride=2).numpy(),
+                                      C.conv2d_transpose(y, wv, stride=2).numpy())
 
 
 # -- PyTorch as an extra oracle ---------------------------------------------------------------
