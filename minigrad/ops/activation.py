@@ -344,7 +344,9 @@ def cos(x, name=None):
 
 
 class _Rounding(Op):
-    differentiable = False   # the derivative is 0 almost everywhere
+    """floor, ceil, round, sign: the derivative is 0 almost everywhere. The output still takes
+    part in the graph with a zero gradient (Paddle 1.8 and PyTorch do the same), so a loss
+    built on it can be backwarded."""
 
     def __init__(self, ufunc):
         self._ufunc = ufunc
@@ -352,27 +354,30 @@ class _Rounding(Op):
     def forward(self, x):
         return self._ufunc(x)
 
+    def backward(self, gy, x):
+        return gy * 0.0
+
 
 def floor(x, name=None):
-    """Largest integer <= x, as floats; no gradient."""
+    """Largest integer <= x, as floats; the gradient is zero."""
     _float_input("floor", x)
     return _Rounding(np.floor)(x)
 
 
 def ceil(x, name=None):
-    """Smallest integer >= x, as floats; no gradient."""
+    """Smallest integer >= x, as floats; the gradient is zero."""
     _float_input("ceil", x)
     return _Rounding(np.ceil)(x)
 
 
 def round(x, name=None):
-    """Nearest integer (halves to even, as numpy does), as floats; no gradient."""
+    """Nearest integer (halves to even, as numpy does), as floats; the gradient is zero."""
     _float_input("round", x)
     return _Rounding(np.round)(x)
 
 
 def sign(x, name=None):
-    """-1, 0 or 1 by the sign of x, as floats; no gradient."""
+    """-1, 0 or 1 by the sign of x, as floats; the gradient is zero."""
     _float_input("sign", x)
     return _Rounding(np.sign)(x)
 

@@ -46,6 +46,8 @@ class Mul(Op):
 
 class Div(Op):
     def forward(self, x, y):
+        if _is_integer(x) and _is_integer(y):
+            return _truncating_divide(x, y)
         return x / y
 
     def backward(self, gz, x, y):
@@ -116,6 +118,18 @@ class Neg(Op):
 
 def _data(x):
     return x.data if isinstance(x, Variable) else x
+
+
+def _is_integer(value):
+    return np.asarray(value).dtype.kind in "iu"
+
+
+def _truncating_divide(x, y):
+    """Integer x / y rounded toward zero in the operands' integer dtype, as Paddle 1.8 (C++)
+    divides integer tensors: 7 / 2 = 3, -7 / 2 = -3."""
+    quotient = np.floor_divide(x, y)
+    inexact = (np.remainder(x, y) != 0) & ((np.asarray(x) < 0) != (np.asarray(y) < 0))
+    return quotient + inexact.astype(quotient.dtype)
 
 
 def _dtype(x):

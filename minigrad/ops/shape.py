@@ -240,7 +240,12 @@ def slice(input, axes, starts, ends):
 
 
 def gather(input, index, overwrite=True):
-    """Rows of `input` (dim 0) picked by the 1-D integer `index`."""
+    """Rows of `input` (dim 0) picked by the 1-D integer `index`.
+
+    overwrite: how a row picked more than once gets its gradient. True (Paddle's default): only
+    from its last pick, as Paddle 1.8 overwrites; False: the sum over its picks (the true
+    derivative).
+    """
     index = _data(index)
     index = np.asarray(index)
     if index.dtype.kind not in "iu":
@@ -253,18 +258,33 @@ def gather(input, index, overwrite=True):
     if index.size and (index.min() < -n or index.max() >= n):
         raise ValueError(f"gather: index values must lie in [0, {n}) for an input with {n} rows, "
                          f"got range [{index.min()}, {index.max()}]")
-    return getitem(input, index)
+    rows = getitem(input, index)
+    if not overwrite or not isinstance(input, Variable) or len(np.unique(index)) == index.size:
+        return rows
+    # Let the gradient through only the last pick of each row: rows are kept as they are
+    # (x + (y - x) * m is exactly y when y == x) but only the last picks depend on `input`.
+    last = np.zeros(index.size, bool)
+    last[index.size - 1 - np.unique((index % n)[::-1], return_index=True)[1]] = True
+    mask = last.astype(input.data.dtype).reshape([-1] + [1] * (len(shape_of(input)) - 1))
+    constant = getitem(input.detach(), index)
+    return constant + (rows - constant) * mask
 
 
 # -- squeeze / unsqueeze / flatten: reshapes with checks ---------------------------------------
 
 
 def squeeze(input, axes=None, name=None):
+    """Remove the size-1 dims in `axes` (all of them when None or []); naming a dim whose size
+    is not 1 is a ValueError, as Paddle 1.8.5 refuses it too."""
     shape = shape_of(input)
     if axes is None or axes == []:
         axes = [i for i, n in enumerate(shape) if n == 1]
     axes = check_axes("squeeze", "axes", list(axes), len(shape)) or ()
-    out = [n for i, n in enumerate(shape) if not (i in axes and n == 1)]
+    for axis in axes:
+        if shape[axis] != 1:
+            raise ValueError(f"squeeze: axes names dim {axis} of size {shape[axis]} in an input "
+                             f"of shape {list(shape)}; only dims of size 1 can be squeezed")
+    out = [n for i, n in enumerate(shape) if i not in axes]
     return reshape(input, out)
 
 
