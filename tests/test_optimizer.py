@@ -292,7 +292,8 @@ def test_clear_gradients():
     a, b = param([1.0], name="a"), param([1.0], name="b")
     a.grad, b.grad = np.array([1.0]), np.array([1.0])
     fluid.optimizer.Adam(parameter_list=[a, b]).clear_gradients()
-    assert a.gradient() is None and b.gradient() is None
+    assert a.grad is None and b.grad is None
+    assert a.gradient().tolist() == [0.0] and b.gradient().tolist() == [0.0]    # as 1.8.5
 
 
 def test_order_is_clip_then_regularize_then_update():
@@ -627,3 +628,24 @@ def test_failed_update_leaves_the_schedule_alone():
     with pytest.raises(ValueError):
         opt.minimize(fluid.dygraph.to_variable(np.zeros(1)))
     assert schedule.step_num == 0
+
+
+def test_a_cleared_parameter_that_backward_misses_steps_with_a_zero_gradient():
+    """Paddle 1.8.5: after clear_gradients() a parameter the next loss does not reach has a
+    zero gradient, and Adam's moments still move it; one never reached is skipped."""
+    with fluid.dygraph.guard():
+        a, b, never = (fluid.dygraph.Linear(2, 1) for _ in range(3))
+        opt = fluid.optimizer.Adam(0.1, parameter_list=a.parameters() + b.parameters() +
+                                   never.parameters())
+        x = fluid.dygraph.to_variable(np.ones((1, 2), "float32"))
+        loss = fluid.layers.reduce_sum(a(x) + b(x))
+        loss.backward()
+        opt.minimize(loss)
+        a.clear_gradients()
+        b.clear_gradients()
+        w_b, w_never = b.weight.numpy(), never.weight.numpy()
+        loss = fluid.layers.reduce_sum(a(x))
+        loss.backward()
+        opt.minimize(loss)
+        assert not np.allclose(w_b, b.weight.numpy())
+        np.testing.assert_array_equal(w_never, never.weight.numpy())

@@ -136,7 +136,7 @@ def test_gradients_accumulate_until_cleared():
         (x * 3).sum().backward()
         np.testing.assert_allclose(x.gradient(), [6.0, 6.0])
         x.clear_gradient()
-        assert x.gradient() is None
+        np.testing.assert_array_equal(x.gradient(), [0.0, 0.0])       # 1.8.5 reads zeros
         (x * x).sum().backward()
         np.testing.assert_allclose(x.gradient(), [2.0, 4.0])
 

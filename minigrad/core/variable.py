@@ -20,7 +20,8 @@ class Variable:
         y = (x * 2).sum()
     """
 
-    __slots__ = ("data", "grad", "stop_gradient", "persistable", "_name", "creator", "__weakref__")
+    __slots__ = ("data", "grad", "stop_gradient", "persistable", "_name", "creator", "_cleared",
+                 "__weakref__")
     # Make `ndarray + Variable` call Variable.__radd__ instead of broadcasting element by element.
     __array_ufunc__ = None
 
@@ -29,6 +30,7 @@ class Variable:
             require_dygraph("Creating a Variable")
         self.data = data
         self.grad = None
+        self._cleared = False
         self.stop_gradient = stop_gradient
         self.persistable = persistable
         self._name = name
@@ -76,13 +78,19 @@ class Variable:
         return self.data.tolist()
 
     def gradient(self):
-        """The accumulated gradient as an ndarray, or None if backward has not reached it."""
+        """The accumulated gradient as an ndarray; None if backward has not reached it, zeros
+        after `clear_gradient()` (as Paddle 1.8.5)."""
         grad = self.grad
         if grad is None:
-            return None
+            return np.zeros_like(self.data) if self._cleared else None
         return grad.data if isinstance(grad, Variable) else grad
 
     def clear_gradient(self):
+        """Drop the gradient; `gradient()` then reads zeros until backward reaches it again
+        (an optimizer then steps with a zero gradient, as in Paddle 1.8.5: Adam's moments still
+        move the parameter)."""
+        if self.grad is not None:
+            self._cleared = True
         self.grad = None
 
     def backward(self, backward_strategy=None, retain_graph=False):
