@@ -105,8 +105,9 @@ def test_functional_schedules_return_the_dygraph_schedule(function, schedule, ar
             sgd.minimize(loss)
             linear.clear_gradients()
             rates.append(sgd.current_step_lr())
-    reference = schedule(*args, 0) if schedule is fluid.dygraph.PiecewiseDecay else schedule(*args)
-    expected = [reference() for _ in range(5)]       # each call is one step, as minimize does
+        reference = schedule(*args, 0) if schedule is fluid.dygraph.PiecewiseDecay \
+            else schedule(*args)
+        expected = [float(reference()) for _ in range(5)]   # each call is one step, as minimize
     np.testing.assert_allclose(rates, expected, rtol=1e-6)
 
 

@@ -16,8 +16,21 @@ def dygraph():
 
 
 def values(schedule, n):
-    """The rates of n successive calls (what n optimizer updates use)."""
-    return [schedule() for _ in range(n)]
+    """The rates of n successive calls (what n optimizer updates use), read in float64 from
+    step() before each call advances the schedule."""
+    rates = []
+    for _ in range(n):
+        rates.append(float(schedule.step()))
+        schedule()
+    return rates
+
+
+def test_calling_a_schedule_gives_a_rate_variable_and_advances():
+    schedule = fluid.dygraph.PiecewiseDecay([1], [0.5, 0.25], 0)
+    first, second = schedule(), schedule()
+    assert first.shape == [1] and first.dtype == np.float32 and first.stop_gradient
+    assert first.numpy().tolist() == [0.5] and second.numpy().tolist() == [0.25]
+    assert schedule.step_num == 2
 
 
 def optimizer_rates(schedule, n):

@@ -142,17 +142,20 @@ class Optimizer:
     # -- learning rate --------------------------------------------------------------------------
     def _next_lr(self):
         if isinstance(self._learning_rate, LearningRateDecay):
-            self._last_lr = self._learning_rate()
+            self._last_lr = float(self._learning_rate())
             return self._last_lr
         return self._learning_rate
 
     def current_step_lr(self):
-        """The rate of the last update (before any: the rate the first update will use)."""
-        if isinstance(self._learning_rate, LearningRateDecay):
-            if self._last_lr is not None:
-                return self._last_lr
-            return float(self._learning_rate.step())
-        return self._learning_rate
+        """The rate of the last update (before any: the rate the first update will use, a
+        float). After an update with a schedule it is a numpy scalar of the schedule's dtype, as
+        Paddle 1.8.5 reads it from its rate Variable."""
+        schedule = self._learning_rate
+        if isinstance(schedule, LearningRateDecay):
+            if self._last_lr is None:
+                return float(schedule.step())
+            return np.dtype(schedule.dtype).type(self._last_lr)
+        return schedule
 
     def set_lr(self, value):
         """Change a float learning rate (a schedule cannot be overridden; RuntimeError)."""

@@ -16,7 +16,10 @@ and define `step()` for a custom schedule, as in Paddle.
 import math
 import numbers
 
+import numpy as np
+
 from minigrad.core.checks import check_number, check_positive
+from minigrad.core.variable import Variable, to_variable
 
 __all__ = ["LearningRateDecay", "PiecewiseDecay", "ExponentialDecay", "NaturalExpDecay",
            "InverseTimeDecay", "PolynomialDecay", "CosineDecay", "NoamDecay", "LinearLrWarmup"]
@@ -39,10 +42,11 @@ class LearningRateDecay:
         self.dtype = dtype
 
     def __call__(self):
-        """The rate at the current `step_num`, then advance it (what an optimizer update does)."""
-        lr = float(self.step())
+        """The rate at the current `step_num` as a [1]-shaped Variable of `dtype` (as Paddle
+        1.8), then advance `step_num` (what an optimizer update does)."""
+        lr = self.step()
         self._advance()
-        return lr
+        return self.create_lr_var(lr)
 
     def _advance(self):
         self.step_num += self.step_size
@@ -52,8 +56,10 @@ class LearningRateDecay:
         raise NotImplementedError(f"{type(self).__name__} must define step()")
 
     def create_lr_var(self, lr):
-        """Paddle made a [1]-shaped Variable here; minigrad's rates are plain floats."""
-        return float(lr)
+        """`lr` (a number, or a Variable a custom `step()` made) as a [1]-shaped Variable."""
+        if isinstance(lr, Variable):
+            return lr
+        return to_variable(np.array([float(lr)], dtype=self.dtype))
 
     # -- state, for optimizer.state_dict() / set_dict() ----------------------------------------
     def state_dict(self):
