@@ -203,10 +203,15 @@ def test_optimizer_state_holds_a_wrapped_schedule():
         opt.minimize(loss)
     state = opt.state_dict()
     assert state["global_step"].numpy().tolist() == [4]
-    assert state["LR_Scheduler.learning_rate.step_num"].numpy().tolist() == [3]
+    assert state["LR_Scheduler"] == {"step_num": 4, "learning_rate.step_num": 3}
     restored = make([Parameter(np.zeros(1), name="p")])
-    restored.set_dict({k: v.numpy() for k, v in state.items()})
+    restored.set_dict(state)
     assert restored._learning_rate.learning_rate.step_num == 3
+    # files written before "LR_Scheduler" was a dict keep loading
+    older = make([Parameter(np.zeros(1), name="p")])
+    older.set_dict({"global_step": np.array([4]),
+                    "LR_Scheduler.learning_rate.step_num": np.array([3])})
+    assert older._learning_rate.learning_rate.step_num == 3
 
 
 @pytest.mark.parametrize("factory, error, match", [

@@ -378,8 +378,10 @@ def test_round_trip_with_schedule_restores_step_and_accepts_ndarrays():
     w = param()
     opt = make([w])
     run(opt, [w], [[g] for g in GRADS[:2]])
-    state = {k: v.numpy() for k, v in opt.state_dict().items()}     # as load_dygraph gives
-    assert state["global_step"].tolist() == [2]
+    state = {k: v if k == "LR_Scheduler" else v.numpy()      # as load_dygraph gives
+             for k, v in opt.state_dict().items()}
+    assert state["global_step"].tolist() == [2] and state["global_step"].dtype == np.int32
+    assert state["LR_Scheduler"] == {"step_num": 2}                  # Paddle 1.8.5's entries
     w2 = _fresh_copy(w)
     restored = make([w2])
     restored.set_dict(state)

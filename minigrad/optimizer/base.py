@@ -29,7 +29,8 @@ __all__ = ["Optimizer"]
 # The schedule's counter in a state dict, under Paddle's name; other schedule entries (a wrapped
 # schedule's counter in LinearLrWarmup) go under "LR_Scheduler.<key>".
 _GLOBAL_STEP = "global_step"
-_SCHEDULE_PREFIX = "LR_Scheduler."
+_SCHEDULER = "LR_Scheduler"
+_SCHEDULE_PREFIX = "LR_Scheduler."     # entries of files written before "LR_Scheduler" was a dict
 
 
 class Optimizer:
@@ -190,9 +191,11 @@ class Optimizer:
                 key = self._state_key(param, accumulator)
                 state[key] = _state_variable(array.copy(), key)
         if isinstance(self._learning_rate, LearningRateDecay):
-            for key, value in self._learning_rate.state_dict().items():
-                key = _GLOBAL_STEP if key == "step_num" else _SCHEDULE_PREFIX + key
-                state[key] = _state_variable(np.array([value]), key)
+            # Paddle 1.8.5's two entries: the schedule's own state, and its step as int32 [1].
+            schedule = self._learning_rate.state_dict()
+            state[_SCHEDULER] = dict(schedule)
+            state[_GLOBAL_STEP] = _state_variable(
+                np.array([schedule["step_num"]], np.int32), _GLOBAL_STEP)
         return state
 
     def set_dict(self, state_dict):
@@ -208,7 +211,9 @@ class Optimizer:
             raise TypeError(f"{where}: expected a dict (what state_dict() or load_dygraph() "
                             f"returns), got {type(state_dict).__name__}")
         self._check_unique_names()
-        values = {key: _state_array(where, key, value) for key, value in state_dict.items()}
+        scheduler = state_dict.get(_SCHEDULER)
+        values = {key: _state_array(where, key, value) for key, value in state_dict.items()
+                  if key != _SCHEDULER}
         used = set()
         loads = []   # (param, accumulators dict, {accumulator: new array})
         params = dict(self._accumulators)
@@ -231,8 +236,11 @@ class Optimizer:
             loads.append((param, accumulators, new))
         schedule_state = None
         if isinstance(self._learning_rate, LearningRateDecay):
-            schedule_state = self._schedule_state(where, values)
+            schedule_state = self._schedule_state(where, values, scheduler)
             used.update(schedule_state[1])
+        elif scheduler is not None:
+            used.add(_SCHEDULER)
+            values[_SCHEDULER] = scheduler
         unused = sorted(set(values) - used)
         if unused:
             warnings.warn(f"{where}: entries not used by this optimizer: {unused}", stacklevel=2)
@@ -246,8 +254,16 @@ class Optimizer:
 
     set_state_dict = set_dict
 
-    def _schedule_state(self, where, values):
-        """The schedule's state from `values` (checked on a copy), and the entries it used."""
+    def _schedule_state(self, where, values, scheduler=None):
+        """The schedule's state (checked on a copy) and the entries used: the "LR_Scheduler"
+        dict when present (what Paddle 1.8.5 saves), else "global_step" and "LR_Scheduler.*"."""
+        if scheduler is not None:
+            if not isinstance(scheduler, collections.abc.Mapping):
+                raise TypeError(f"{where}: '{_SCHEDULER}' must be a dict, got "
+                                f"{type(scheduler).__name__}")
+            state = {k: _plain_number(v) for k, v in scheduler.items()}
+            self._check_schedule_state(where, state)
+            return state, [k for k in values if k == _GLOBAL_STEP] + [_SCHEDULER]
         if _GLOBAL_STEP not in values:
             raise KeyError(f"{where}: the state has no '{_GLOBAL_STEP}' entry, which holds the "
                            f"{type(self._learning_rate).__name__} schedule's step")
@@ -260,12 +276,15 @@ class Optimizer:
                                  f"{list(array.shape)}")
             name = "step_num" if key == _GLOBAL_STEP else key[len(_SCHEDULE_PREFIX):]
             state[name] = array.reshape(()).item()
+        self._check_schedule_state(where, state)
+        return state, keys
+
+    def _check_schedule_state(self, where, state):
         try:
             copy.deepcopy(self._learning_rate).set_dict(state)
         except (KeyError, TypeError, ValueError) as error:
             raise type(error)(f"{where}: the learning-rate schedule state does not load: "
                               f"{error}") from error
-        return state, keys
 
     def _check_unique_names(self):
         seen = {}
@@ -353,6 +372,15 @@ def _no_grad_keys(where, no_grad_set):
             raise TypeError(f"{where}: no_grad_set must hold Parameters or parameter names, got "
                             f"{type(item).__name__} ({item!r})")
     return ids, names
+
+
+def _plain_number(value):
+    """A schedule-state value as a Python number (it may come back from a file as an array)."""
+    if isinstance(value, Variable):
+        value = value.data
+    if isinstance(value, (np.ndarray, np.generic)) and np.size(value) == 1:
+        return np.asarray(value).reshape(()).item()
+    return value
 
 
 def _state_variable(array, name):
