@@ -20,12 +20,11 @@ from minigrad.framework import (  # noqa: F401
     CPUPlace, CUDAPlace, CUDAPinnedPlace, is_compiled_with_cuda, default_main_program,
     default_startup_program, cpu_places, cuda_places, cuda_pinned_places, device_guard,
     name_scope, require_version, set_flags, get_flags)
-from minigrad import framework, layer_helper, unique_name, core  # noqa: F401
+from minigrad import framework, layer_helper, unique_name, core, data_feeder  # noqa: F401
 from minigrad.core.tape import enable_imperative, disable_imperative  # noqa: F401
 # Paddle 1.8's fluid/__init__ re-exports the dygraph layers (`fluid.Linear`, `fluid.Conv2D`...).
 from minigrad.dygraph.nn import (  # noqa: F401
-    Sequential, LayerList, ParameterList, Linear, BatchNorm, Dropout, Embedding, Conv2D,
-    Conv2DTranspose, Pool2D)
+    Linear, BatchNorm, Dropout, Embedding, Conv2D, Conv2DTranspose, Pool2D)
 from minigrad.ops.creation import one_hot_v2 as one_hot  # noqa: F401  (fluid.one_hot)
 
 # -- the input pipeline: `paddle.batch` (minigrad/data/) --

@@ -145,8 +145,14 @@ OUT_OF_SCOPE = {
         "ExponentialMovingAverage": (STATIC, None),
         **{name: (LATER_LAYERS, None) for name in (
             "Adadelta", "AdadeltaOptimizer", "Adamax", "AdamaxOptimizer", "DecayedAdagrad",
-            "DecayedAdagradOptimizer", "Ftrl", "FtrlOptimizer", "LambOptimizer", "LarsMomentum",
+            "DecayedAdagradOptimizer", "Ftrl", "FtrlOptimizer", "Lamb", "LambOptimizer",
+            "LarsMomentum",
             "LarsMomentumOptimizer", "Dpsgd", "DpsgdOptimizer")},
+    },
+    "fluid.dygraph.jit": {
+        **{name: (STATIC, "run the Layer itself; save its weights with save_dygraph") for name in (
+            "save", "load", "TracedLayer", "declarative", "ProgramTranslator", "SaveLoadConfig",
+            "set_code_level", "set_verbosity", "dygraph_to_static_func")},
     },
     "fluid.io": {
         **{name: (STATIC, _SAVE) for name in (

@@ -10,8 +10,9 @@ from minigrad.unsupported import DygraphOnlyError
 
 def test_dygraph_layers_are_top_level_names_as_in_paddle_18():
     for name in ("Linear", "Conv2D", "Conv2DTranspose", "Pool2D", "BatchNorm", "Embedding",
-                 "Dropout", "Layer", "Sequential", "LayerList", "ParameterList"):
+                 "Dropout", "Layer"):
         assert getattr(fluid, name) is getattr(fluid.dygraph, name)
+    assert not hasattr(fluid, "Sequential")       # 1.8 keeps the containers in fluid.dygraph
     from minigrad.dygraph.layers import Layer
     from minigrad.dygraph.container import Sequential
     from minigrad.dygraph.checkpoint import save_dygraph
@@ -20,6 +21,17 @@ def test_dygraph_layers_are_top_level_names_as_in_paddle_18():
     assert fluid.core.VarBase is fluid.dygraph.Variable
     assert fluid.framework.ParamBase is fluid.dygraph.Parameter
     assert fluid.core.is_compiled_with_cuda() is False and fluid.core.get_cuda_device_count() == 0
+
+
+def test_dtypes_compare_with_paddles_vartype_names():
+    with fluid.dygraph.guard():
+        x = fluid.dygraph.to_variable(np.ones(2, "float32"))
+        assert x.dtype == fluid.core.VarDesc.VarType.FP32 and x.dtype != fluid.core.VarDesc.VarType.FP64
+        assert fluid.layers.cast(x, "int64").dtype == fluid.core.VarDesc.VarType.INT64
+    assert fluid.data_feeder.convert_dtype(fluid.core.VarDesc.VarType.FP32) == "float32"
+    assert fluid.data_feeder.convert_dtype("int64") == "int64"
+    with pytest.raises(TypeError, match="convert_dtype"):
+        fluid.data_feeder.convert_dtype(object())
 
 
 def test_enabled_and_imperative_spellings():

@@ -10,4 +10,6 @@ from minigrad.core.engine import backward, grad
 from minigrad.core.places import (  # noqa: F401
     CPUPlace, CUDAPlace, CUDAPinnedPlace, is_compiled_with_cuda, get_cuda_device_count)
 
+from minigrad.core.dtypes import VarDesc  # noqa: F401,E402
+
 VarBase = Variable     # Paddle 1.8's dygraph tensor class (`isinstance(x, fluid.core.VarBase)`)

@@ -19,7 +19,7 @@ from minigrad.optimizer.lr import (  # noqa: F401
     PolynomialDecay, CosineDecay, NoamDecay, LinearLrWarmup)
 from minigrad.dygraph import learning_rate_scheduler  # noqa: F401
 # -- Paddle's module paths: fluid.dygraph.layers, .container, .checkpoint, .backward_strategy --
-from minigrad.dygraph import layers, container, checkpoint, backward_strategy  # noqa: F401,E402
+from minigrad.dygraph import layers, container, checkpoint, backward_strategy, jit  # noqa: F401,E402,E501
 from minigrad import unsupported as _unsupported  # noqa: E402
 
 __getattr__ = _unsupported.module_getattr("fluid.dygraph", "minigrad.dygraph")
