@@ -39,5 +39,12 @@ from minigrad.ops.dropout import dropout  # noqa: F401
 # -- image ops: resize, sampling grids, pooling --
 
 # -- random ops, creation, RNN building blocks, distributions, learning-rate schedules --
+from minigrad.ops.random import (  # noqa: F401
+    uniform_random, gaussian_random, uniform_random_batch_size_like,
+    gaussian_random_batch_size_like, sampling_id, random_crop)
+from minigrad.ops.creation import (  # noqa: F401
+    fill_constant_batch_size_like, create_global_var, create_tensor)
+from minigrad.nn.functional.common import (  # noqa: F401
+    create_parameter, fc, embedding, bilinear_tensor_product, row_conv)
 
 # -- end of the compatibility sections --
