@@ -46,5 +46,7 @@ from minigrad.ops.creation import (  # noqa: F401
     fill_constant_batch_size_like, create_global_var, create_tensor)
 from minigrad.nn.functional.common import (  # noqa: F401
     create_parameter, fc, embedding, bilinear_tensor_product, row_conv)
+from minigrad.nn.functional.rnn import (  # noqa: F401
+    gru_unit, lstm_unit, RNNCell, GRUCell, LSTMCell, rnn, gather_tree)
 
 # -- end of the compatibility sections --
