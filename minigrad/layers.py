@@ -48,5 +48,7 @@ from minigrad.nn.functional.common import (  # noqa: F401
     create_parameter, fc, embedding, bilinear_tensor_product, row_conv)
 from minigrad.nn.functional.rnn import (  # noqa: F401
     gru_unit, lstm_unit, RNNCell, GRUCell, LSTMCell, rnn, gather_tree)
+from minigrad.nn.functional.decode import (  # noqa: F401
+    Decoder, BeamSearchDecoder, dynamic_decode)
 
 # -- end of the compatibility sections --

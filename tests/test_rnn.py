@@ -438,3 +438,178 @@ def test_gather_tree():
             L.gather_tree(var(ids), var(parents + 1))
         with pytest.raises(ValueError, match="ids must be 3-D"):
             L.gather_tree(var(ids[0]), var(parents[0]))
+
+
+# -- BeamSearchDecoder / dynamic_decode ------------------------------------------------------
+
+KINF = 1e9
+
+
+def _log_softmax(row):
+    top = max(row)
+    total = sum(math.exp(v - top) for v in row)
+    return [v - top - math.log(total) for v in row]
+
+
+def _beam_search_reference(step_fn, h0, start, end, beam, vocab, max_step_num, impute=False):
+    """Paddle's beam search written out per batch entry and candidate, with Python lists.
+
+    step_fn(token, h) -> (logits, new_h) for one sequence. Returns the traced ids [T, B, beam],
+    the final scores [B, beam] and dynamic_decode's per-position lengths [B, beam]."""
+    batch = len(h0)
+    hs = [[h0[b].copy() for _ in range(beam)] for b in range(batch)]
+    logp = [[0.0] + [-KINF] * (beam - 1) for _ in range(batch)]
+    done = [[False] * beam for _ in range(batch)]
+    lengths = [[0] * beam for _ in range(batch)]
+    tokens = [[start] * beam for _ in range(batch)]
+    position_done = [[False] * beam for _ in range(batch)]    # dynamic_decode's own flags
+    decoded_lengths = [[0] * beam for _ in range(batch)]
+    ids, parents, step = [], [], 0
+    while not all(all(row) for row in position_done):
+        step_ids, step_parents = [], []
+        for b in range(batch):
+            candidates = []
+            for k in range(beam):
+                logits, new_h = step_fn(tokens[b][k], hs[b][k])
+                scores = _log_softmax(logits)
+                if done[b][k]:
+                    scores = [0.0 if v == end else -KINF for v in range(vocab)]
+                for v in range(vocab):
+                    candidates.append((-(logp[b][k] + scores[v]), k * vocab + v, k, v, new_h))
+            best = sorted(candidates)[:beam]          # ties: the lower flat index first
+            new = [(-c[0], c[2], c[3], c[4]) for c in best]
+            new_state = [(h, score, done[b][k] or v == end, lengths[b][k] + (not done[b][k]))
+                         for score, k, v, h in new]
+            for j in range(beam):
+                decoded_lengths[b][j] += not position_done[b][j]
+                if impute and position_done[b][j]:
+                    new_state[j] = (hs[b][j], logp[b][j], done[b][j], lengths[b][j])
+            for j, (h, score, finished, length) in enumerate(new_state):
+                hs[b][j], logp[b][j], done[b][j], lengths[b][j] = h, score, finished, length
+            tokens[b] = [v for _, _, v, _ in new]
+            position_done[b] = [p or d for p, d in zip(position_done[b], done[b])]
+            step_ids.append(tokens[b])
+            step_parents.append([k for _, k, _, _ in new])
+        ids.append(step_ids)
+        parents.append(step_parents)
+        step += 1
+        if max_step_num is not None and step > max_step_num:
+            break
+    ids, parents = np.array(ids), np.array(parents)
+    return _gather_tree_reference(ids, parents), np.array(logp), np.array(decoded_lengths)
+
+
+def _decoder_setup(vocab=6, emb_dim=3, hidden=4, seed=20):
+    emb = uniform((vocab, emb_dim), -2, 2, seed=seed)
+    wo = uniform((hidden, vocab), -3, 3, seed=seed + 1)
+    weights = _gru_weights(emb_dim, hidden, seed=seed + 2)
+
+    def step_fn(token, h):
+        new_h = _gru_cell_reference(emb[token][None], h[None], *weights)[0]
+        return list(_matmul(new_h[None], wo)[0]), new_h
+
+    def build():
+        cell = L.GRUCell(hidden, dtype="float64")
+        cell(var(np.zeros((1, emb_dim))), var(np.zeros((1, hidden))))
+        _set(cell.gru_unit.parameters(), weights)
+        embedding = fluid.dygraph.Embedding([vocab, emb_dim], dtype="float64",
+                                            param_attr=Init(emb))
+        project = fluid.dygraph.Linear(hidden, vocab, param_attr=Init(wo), bias_attr=False,
+                                       dtype="float64")
+        return cell, embedding, project
+    return step_fn, build
+
+
+@pytest.mark.parametrize("end, max_step_num, impute", [(1, 5, False), (2, 12, False),
+                                                       (3, 6, True), (1, 0, False)])
+def test_beam_search_decoder_matches_loop_reference(end, max_step_num, impute):
+    vocab, beam = 6, 3
+    h0 = uniform((2, 4), seed=5)
+    step_fn, build = _decoder_setup(vocab)
+    expected_ids, expected_scores, expected_lengths = _beam_search_reference(
+        step_fn, h0, 0, end, beam, vocab, max_step_num, impute)
+    with fluid.dygraph.guard():
+        cell, embedding, project = build()
+        decoder = L.BeamSearchDecoder(cell, start_token=0, end_token=end, beam_size=beam,
+                                      embedding_fn=embedding, output_fn=project)
+        ids, states, lengths = L.dynamic_decode(decoder, inits=var(h0),
+                                                max_step_num=max_step_num,
+                                                impute_finished=impute, return_length=True)
+        assert ids.dtype == np.int64 and lengths.dtype == np.int64
+        np.testing.assert_array_equal(ids.numpy(), expected_ids.transpose(1, 0, 2))
+        np.testing.assert_allclose(states.log_probs.numpy(), expected_scores, rtol=1e-10)
+        np.testing.assert_array_equal(lengths.numpy(), expected_lengths)
+        assert isinstance(states, L.BeamSearchDecoder.StateWrapper)
+        assert states.cell_states.shape == [2, beam, 4]
+        time_major, _ = L.dynamic_decode(decoder, inits=var(h0), max_step_num=max_step_num,
+                                         impute_finished=impute, output_time_major=True)
+        np.testing.assert_array_equal(time_major.numpy(), expected_ids)
+
+
+def test_beam_search_scores_are_differentiable():
+    step_fn, build = _decoder_setup()
+    h0 = uniform((2, 4), seed=5)
+    with fluid.dygraph.guard():
+        cell, embedding, project = build()
+        decoder = L.BeamSearchDecoder(cell, 0, 1, 2, embedding_fn=embedding, output_fn=project)
+        check_grads(lambda h: L.dynamic_decode(decoder, inits=h, max_step_num=2)[1].log_probs,
+                    h0)
+
+
+def test_tile_beam_merge_with_batch():
+    x = uniform((2, 3, 2))
+    with fluid.dygraph.guard():
+        out = L.BeamSearchDecoder.tile_beam_merge_with_batch(var(x), 3).numpy()
+    assert out.shape == (6, 3, 2)
+    for b in range(2):
+        for k in range(3):
+            np.testing.assert_array_equal(out[b * 3 + k], x[b])
+
+
+class _Countdown(L.Decoder):
+    """A user decoder without finalize: each sequence counts down from its start to 0."""
+
+    def initialize(self, inits):
+        return inits, inits, L.equal(inits, L.zeros_like(inits))
+
+    def step(self, time, inputs, states, **kwargs):
+        nxt = inputs - kwargs.get("by", 1)
+        finished = L.less_equal(nxt, L.zeros_like(nxt))
+        return {"value": nxt, "time": L.cast(time, "int64")}, nxt, nxt, finished
+
+
+def test_dynamic_decode_with_a_user_decoder():
+    starts = np.array([3, 1, 5], np.int64)
+    with fluid.dygraph.guard():
+        outputs, final, lengths = L.dynamic_decode(_Countdown(), inits=var(starts),
+                                                   return_length=True)
+        # Steps run until every sequence is finished: max(starts) steps, outputs batch-major.
+        expected = np.array([[s - t for t in range(1, 6)] for s in starts])
+        np.testing.assert_array_equal(outputs["value"].numpy(), expected)
+        # `time` is the step index as an int64 [1] Variable (stacked: [5, 1], then [1, 5]).
+        np.testing.assert_array_equal(outputs["time"].numpy(), [[0, 1, 2, 3, 4]])
+        np.testing.assert_array_equal(lengths.numpy(), starts)
+        np.testing.assert_array_equal(final.numpy(), starts - 5)
+        limited, _ = L.dynamic_decode(_Countdown(), inits=var(starts), max_step_num=1, by=2)
+        np.testing.assert_array_equal(limited["value"].numpy(), [[1, -1], [-1, -3], [3, 1]])
+        with pytest.raises(NotImplementedError, match="must implement initialize"):
+            L.dynamic_decode(L.Decoder())
+
+
+@pytest.mark.parametrize("call, error, pattern", [
+    (lambda: L.dynamic_decode(object()), TypeError, "decoder must be a fluid.layers.Decoder"),
+    (lambda: L.dynamic_decode(_Countdown(), var(np.array([2])), max_step_num=-1), ValueError,
+     "max_step_num must be None or an int >= 0"),
+    (lambda: L.dynamic_decode(_Countdown(), var(np.array([0]))), ValueError,
+     "nothing to decode"),
+    (lambda: L.BeamSearchDecoder(L.GRUCell(2), 0, 1, beam_size=0), ValueError,
+     "beam_size must be an int >= 1"),
+    (lambda: L.dynamic_decode(L.BeamSearchDecoder(
+        L.GRUCell(2), 0, 5, 2, embedding_fn=lambda ids: L.cast(L.unsqueeze(ids, [2]), "float32")),
+        inits=var(np.zeros((1, 2), np.float32))), ValueError,
+     "end_token=5 is not an id of the vocabulary"),
+])
+def test_decode_bad_input(call, error, pattern):
+    with fluid.dygraph.guard():
+        with pytest.raises(error, match=pattern):
+            call()
