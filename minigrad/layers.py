@@ -68,6 +68,17 @@ from minigrad.ops.grid import affine_grid, grid_sampler  # noqa: F401
 from minigrad.ops.pool_nd import adaptive_pool2d, adaptive_pool3d, pool3d  # noqa: F401
 
 # -- random ops, creation, RNN building blocks, distributions, learning-rate schedules --
+from minigrad.ops.random import (  # noqa: F401
+    uniform_random, gaussian_random, uniform_random_batch_size_like,
+    gaussian_random_batch_size_like, sampling_id, random_crop)
+from minigrad.ops.creation import (  # noqa: F401
+    fill_constant_batch_size_like, create_global_var, create_tensor)
+from minigrad.nn.functional.common import (  # noqa: F401
+    create_parameter, fc, embedding, bilinear_tensor_product, row_conv)
+from minigrad.nn.functional.rnn import (  # noqa: F401
+    gru_unit, lstm_unit, RNNCell, GRUCell, LSTMCell, rnn, gather_tree)
+from minigrad.nn.functional.decode import (  # noqa: F401
+    Decoder, BeamSearchDecoder, dynamic_decode)
 
 # -- control flow as dygraph runs it, functional learning-rate schedules, sequence_mask --
 from minigrad.ops.creation import sequence_mask  # noqa: F401,E402

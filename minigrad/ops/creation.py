@@ -8,6 +8,7 @@ import numbers
 
 import numpy as np
 
+from minigrad.core import naming
 from minigrad.core.checks import check_axis, check_tensor, check_type, shape_of
 from minigrad.core.op import Op
 from minigrad.core.tape import require_dygraph
@@ -15,7 +16,9 @@ from minigrad.core.variable import Variable
 from minigrad.ops.shape import getitem
 
 __all__ = ["fill_constant", "zeros", "ones", "zeros_like", "ones_like", "linspace", "arange",
-           "assign", "sums", "one_hot", "argmax", "argmin", "argsort", "topk", "accuracy"]
+           "assign", "sums", "one_hot", "argmax", "argmin", "argsort", "topk", "accuracy",
+           "fill_constant_batch_size_like", "batch_size_like_shape", "create_global_var",
+           "create_tensor", "EmptyTensor"]
 
 
 def _data(x):
@@ -88,6 +91,100 @@ def ones_like(x, out=None):
     """Ones of x's shape and dtype."""
     check_tensor("ones_like", "x", x)
     return fill_constant(shape_of(x), _data(x).dtype, 1, out=out)
+
+
+def batch_size_like_shape(op, input, shape, input_dim_idx, output_dim_idx):
+    """`shape` with dim `output_dim_idx` set to input's dim `input_dim_idx` (the `*_batch_size_like`
+    rule); every other dim must be >= 0 (a -1 may only stand at output_dim_idx)."""
+    check_tensor(op, "input", input)
+    in_shape = shape_of(input)
+    check_type(op, "shape", shape, (list, tuple), "a list or tuple of ints")
+    if not shape or not all(isinstance(s, numbers.Integral) and not isinstance(s, bool)
+                            for s in shape):
+        raise TypeError(f"{op}: shape must be a non-empty list of ints, got {shape!r}")
+    for argument, index, ndim, of in (("input_dim_idx", input_dim_idx, len(in_shape), "input"),
+                                      ("output_dim_idx", output_dim_idx, len(shape), "shape")):
+        if (not isinstance(index, numbers.Integral) or isinstance(index, bool)
+                or not 0 <= index < ndim):
+            raise ValueError(f"{op}: {argument} must be an int in [0, {ndim - 1}] (a dim of "
+                             f"{of}, shape {list(in_shape) if of == 'input' else list(shape)}), "
+                             f"got {index!r}")
+    out = [int(s) for s in shape]
+    out[output_dim_idx] = in_shape[input_dim_idx]
+    if min(out) < 0:
+        raise ValueError(f"{op}: shape {list(shape)} has a negative dim outside output_dim_idx="
+                         f"{output_dim_idx}; only that dim is taken from the input")
+    return tuple(out)
+
+
+def fill_constant_batch_size_like(input, shape, dtype, value, input_dim_idx=0, output_dim_idx=0,
+                                  force_cpu=False):
+    """`fill_constant` of `shape` with dim `output_dim_idx` replaced by `input`'s dim
+    `input_dim_idx` (by default: the batch size). stop_gradient=True.
+
+    A float value is truncated for integer dtypes, as Paddle does.
+    Raises ValueError for an index outside the dims, or a -1 left in the shape.
+
+        h0 = fluid.layers.fill_constant_batch_size_like(x, [-1, 128], "float32", 0.0)
+    """
+    op = "fill_constant_batch_size_like"
+    out_shape = batch_size_like_shape(op, input, shape, input_dim_idx, output_dim_idx)
+    dtype = _dtype(op, dtype)
+    value = _scalar(op, "value", value)
+    if dtype.kind in "iu":
+        value = int(value)
+    return _constant(np.full(out_shape, value, dtype=dtype))
+
+
+def create_global_var(shape, value, dtype, persistable=False, force_cpu=False, name=None):
+    """A Variable of `shape` and `dtype` filled with `value`, stop_gradient=True (a counter or
+    a global step, say). `value` goes through float() first, as in Paddle, so 7.6 in an int
+    dtype is 7.
+
+        step = fluid.layers.create_global_var([1], 0, "int64", persistable=True, name="step")
+    """
+    op = "create_global_var"
+    if isinstance(shape, np.ndarray):
+        shape = shape.tolist()
+    check_type(op, "shape", shape, (list, tuple), "a list or tuple of ints")
+    shape = _shape(op, list(shape))
+    dtype = _dtype(op, dtype)
+    value = float(_scalar(op, "value", value))
+    require_dygraph(op)
+    return Variable(np.full(shape, value).astype(dtype), stop_gradient=True, name=name,
+                    persistable=bool(persistable))
+
+
+class EmptyTensor(Variable):
+    """What `create_tensor` returns: a Variable with no value yet (shape [0]), which takes the
+    shape of the first value written into it (`assign(x, output=t)`, `fill_constant(...,
+    out=t)`); after that it is an ordinary Variable of fixed shape. The dtype never changes."""
+
+    __slots__ = ("_filled",)
+
+    def set_value(self, value):
+        if not getattr(self, "_filled", False):
+            array = value.data if isinstance(value, Variable) else np.asarray(value)
+            if array.dtype != self.data.dtype:
+                raise ValueError(f"set_value of '{self.name}': dtype {array.dtype} does not match "
+                                 f"the tensor's dtype {self.data.dtype}")
+            self.data = array.copy()
+            self._filled = True
+            return
+        super().set_value(value)
+
+
+def create_tensor(dtype, name=None, persistable=False):
+    """An empty Variable of `dtype` that an op's `out=` / `output=` argument fills.
+
+        t = fluid.layers.create_tensor("float32")
+        fluid.layers.assign(np.ones([2, 2], "float32"), output=t)   # t is now [2, 2]
+    """
+    dtype = _dtype("create_tensor", dtype)
+    require_dygraph("create_tensor")
+    return EmptyTensor(np.empty((0,), dtype=dtype), stop_gradient=True,
+                       name=name or naming.unique_name("create_tensor"),
+                       persistable=bool(persistable))
 
 
 def _scalar(op, argument, value):
