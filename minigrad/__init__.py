@@ -26,6 +26,7 @@ from minigrad.core.tape import enable_imperative, disable_imperative  # noqa: F4
 from minigrad.dygraph.nn import (  # noqa: F401
     Linear, BatchNorm, Dropout, Embedding, Conv2D, Conv2DTranspose, Pool2D)
 from minigrad.ops.creation import one_hot_v2 as one_hot  # noqa: F401  (fluid.one_hot)
+from minigrad.nn.functional.common import embedding_v2 as embedding  # noqa: F401  (fluid.embedding)
 
 # -- the input pipeline: `paddle.batch` (minigrad/data/) --
 from minigrad.data import batch  # noqa: F401

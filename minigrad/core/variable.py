@@ -206,18 +206,32 @@ class Variable:
 class Parameter(Variable):
     """A trainable Variable owned by a Layer: `stop_gradient=False`, persistable, named."""
 
-    __slots__ = ("trainable", "optimize_attr", "regularizer", "do_model_average", "need_clip",
+    __slots__ = ("_trainable", "optimize_attr", "regularizer", "do_model_average", "need_clip",
                  "is_bias")
 
     def __init__(self, data, name=None, trainable=True, learning_rate=1.0, regularizer=None,
                  is_bias=False):
         super().__init__(data, stop_gradient=not trainable, name=name, persistable=True)
-        self.trainable = trainable
+        self._trainable = bool(trainable)
         self.optimize_attr = {"learning_rate": learning_rate}
         self.regularizer = regularizer
         self.do_model_average = None
         self.need_clip = True
         self.is_bias = is_bias
+
+    @property
+    def trainable(self):
+        """False freezes the parameter: no gradient is computed for it (stop_gradient=True) and
+        optimizers skip it. Setting it sets stop_gradient to its opposite (Paddle 2.0's rule;
+        1.8.5 computed the gradient of a frozen parameter and only skipped the update)."""
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value):
+        if not isinstance(value, bool):
+            raise TypeError(f"Parameter '{self.name}': trainable must be a bool, got {value!r}")
+        self._trainable = value
+        self.stop_gradient = not value
 
     def __repr__(self):
         return "Parameter" + super().__repr__()[len("Variable"):]

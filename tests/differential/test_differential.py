@@ -99,6 +99,44 @@ DELIBERATE = {
     ("paddle18_defects", "batch_norm_is_test_running_mean"):
         "1.8.5 defect: dygraph BatchNorm ignores is_test=True and updates the running mean; "
         "minigrad leaves it as the docs say",
+    # Design choices of minigrad (docs/paddle18.md lists them).
+    ("backward_misc", "second_backward_after_free"):
+        "backward() frees the records it used (memory stays flat); a second backward through "
+        "them is an error naming retain_graph=True, where 1.8.5 silently ran it again",
+    **{("dtype_api", key): "a Variable's dtype is a numpy dtype ('float32'); 1.8.5 printed "
+       "'VarType.FP32' (the two compare equal: VarType members are numpy dtypes)"
+       for key in ("str_dtype", "str_int_dtype", "parameter_dtype")},
+    ("embedding_sparse", "sparse.grad"):
+        "Embedding(is_sparse=True) keeps a dense gradient; 1.8.5 returned (rows, values) pairs. "
+        "The update is the same",
+    **{("eval_mode", key): "eval() switches only that layer tree to inference; 1.8.5 put the "
+       "whole tracer in inference mode, so unrelated layers lost their gradients"
+       for key in ("b_out_stop_gradient_after_a_eval", "b_grad_after_a_eval")},
+    ("functional_layers", "conv2d"):
+        "1.8.5 defect: fluid.layers.conv2d in dygraph with groups=None (its default) fails "
+        "('Cannot get attribute groups'); minigrad uses groups=1 as documented",
+    **{("layer_api", key): "BatchNorm's running mean and variance are buffers (in state_dict, "
+       "with 1.8's keys, not in parameters()); 1.8.5 listed them as untrainable parameters"
+       for key in ("parameter_shapes", "parameter_names", "named_parameters")},
+    **{("layers_loss", key): "a label that needs a gradient gets its true one; 1.8.5 gave "
+       "labels none" for key in ("cross_entropy_soft.grad1", "softmax_ce_soft.grad1",
+                                 "sigmoid_ce.grad1", "sigmoid_ce_normalize.grad1",
+                                 "log_loss.grad1")},
+    ("layers_loss", "softmax_ce_return_softmax.grad0"):
+        "1.8.5 defect: with return_softmax=True the gradient through the returned softmax is "
+        "dropped; minigrad adds it",
+    **{("layers_misc", key): "integer and bool results take no gradient (stop_gradient=True, "
+       "as in PyTorch); 1.8.5 marked them stop_gradient=False although none can flow"
+       for key in ("argsort", "argsort_descending", "cast_int", "cast_bool")},
+    **{("variable_ops", key): "integer and bool results take no gradient (stop_gradient=True, "
+       "as in PyTorch); 1.8.5 marked them stop_gradient=False although none can flow"
+       for key in ("lt", "ge", "eq", "astype_int")},
+    **{("layers_misc", key): "topk's values are differentiable (the gradient goes to the "
+       "picked entries); 1.8.5 gave them no gradient" for key in ("topk", "topk.grad0")},
+    **{("trainable_false", key): "ParamAttr(trainable=False) freezes the parameter: "
+       "stop_gradient=True and no gradient computed (Paddle 2.0, PyTorch); 1.8.5 computed the "
+       "gradient and only skipped the update. The weights after a step are the same"
+       for key in ("weight_stop_gradient", "weight_grad", "all_frozen_out_stop_gradient")},
 }
 
 
