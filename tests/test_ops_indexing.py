@@ -413,3 +413,18 @@ def test_diag():
         with pytest.raises(ValueError, match="diag: diagonal must be 1-D"):
             L.diag(var(np.zeros((2, 2))))
     check_grads(L.diag, uniform((4,)))
+
+
+def test_one_hot_v2_appends_the_depth_dim():
+    from minigrad.ops.indexing import one_hot_v2
+    with fluid.dygraph.guard():
+        for shape in [(3,), (2, 1), (2, 3)]:
+            labels = np.arange(int(np.prod(shape))).reshape(shape) % 4
+            out = one_hot_v2(var(labels.astype(np.int32)), 4)
+            assert out.shape == list(shape) + [4] and out.dtype == np.float32
+            for index in np.ndindex(*out.shape):
+                assert out.numpy()[index] == (index[-1] == labels[index[:-1]])
+        zeros = one_hot_v2(var(np.array([5, -1])), 4, allow_out_of_range=True)
+        assert not zeros.numpy().any()
+        with pytest.raises(ValueError, match="one_hot: input has index 5 outside"):
+            one_hot_v2(var(np.array([5])), 4)

@@ -17,10 +17,13 @@ import numpy as np
 from minigrad.core.checks import check_axis, check_tensor, dtype_of, shape_of
 from minigrad.core.tape import require_dygraph
 from minigrad.core.variable import Variable
-from minigrad.ops.shape import (ScatterAdd, broadcast_to, expand, getitem, reshape, sum_to)
+from minigrad.ops.creation import one_hot
+from minigrad.ops.shape import (ScatterAdd, broadcast_to, expand, getitem, reshape, sum_to,
+                                unsqueeze)
 
 __all__ = ["gather_nd", "scatter", "scatter_nd", "scatter_nd_add", "strided_slice", "crop",
-           "crop_tensor", "expand_as", "reverse", "unique", "unique_with_counts", "eye", "diag"]
+           "crop_tensor", "expand_as", "reverse", "unique", "unique_with_counts", "eye", "diag",
+           "one_hot_v2"]
 
 
 def _data(x):
@@ -394,7 +397,8 @@ def unique(x, dtype='int32'):
     """The distinct values of the 1-D `x` in order of first appearance, and for each element
     of x the position of its value among them (`dtype`: int32 or int64). No gradient.
 
-        out, index = fluid.layers.unique(x)   # x [2, 3, 3, 1, 5, 3] -> [2, 3, 1, 5], [0, 1, 1, 2, 3, 1]
+        out, index = fluid.layers.unique(x)
+        # x [2, 3, 3, 1, 5, 3] -> out [2, 3, 1, 5], index [0, 1, 1, 2, 3, 1]
     """
     out, index, _ = _unique("unique", x, dtype)
     return out, index
@@ -444,3 +448,15 @@ def diag(diagonal):
     check_tensor("diag", "diagonal", diagonal, ndim=1)
     n = shape_of(diagonal)[0]
     return ScatterAdd((np.arange(n), np.arange(n)), (n, n))(diagonal)
+
+
+def one_hot_v2(input, depth, allow_out_of_range=False):
+    """Paddle 1.8's top-level `fluid.one_hot`: integer indices of any shape -> float32 one-hot
+    rows, output shape input.shape + [depth] (no trailing dim of size 1 needed, and an [N, 1]
+    input gives [N, 1, depth]). An index outside [0, depth) is a ValueError, or an all-zero row
+    with allow_out_of_range=True.
+
+        fluid.one_hot(label, depth=10)   # label [N] -> [N, 10]
+    """
+    check_tensor("one_hot", "input", input, dtypes="iu")
+    return one_hot(unsqueeze(input, [len(shape_of(input))]), depth, allow_out_of_range)
