@@ -44,6 +44,12 @@ from minigrad.ops.misc import (  # noqa: F401
     continuous_value_model, Print, py_func)
 
 # -- shapes, indexing, padding, rearrangement --
+from minigrad.ops.indexing import (  # noqa: F401
+    gather_nd, scatter, scatter_nd, scatter_nd_add, strided_slice, crop, crop_tensor, expand_as,
+    reverse, unique, unique_with_counts, eye, diag)
+from minigrad.ops.padding import pad, pad2d, pad_constant_like  # noqa: F401
+from minigrad.ops.rearrange import (  # noqa: F401
+    space_to_depth, pixel_shuffle, shuffle_channel, temporal_shift, unfold)
 
 # -- activations and losses --
 from minigrad.ops.activation import (  # noqa: F401
