@@ -312,14 +312,6 @@ def one_hot(input, depth, allow_out_of_range=False):
     return _index_result(input, encode)
 
 
-def one_hot_v2(input, depth, allow_out_of_range=False):
-    """Paddle 1.8's top-level `fluid.one_hot`: integer indices of any shape -> float32 one-hot
-    rows with a new last dim of `depth` (no trailing 1 required, unlike `fluid.layers.one_hot`).
-    """
-    check_tensor("one_hot", "input", input, dtypes="iu")
-    return one_hot(unsqueeze_last(input), depth, allow_out_of_range)
-
-
 def sequence_mask(x, maxlen=None, dtype="int64", name=None):
     """mask[..., j] = j < x[...] for integer lengths `x`: shape x.shape + [maxlen] (maxlen
     defaults to max(x); an int or a one-element Variable). Dense in dygraph, as in Paddle 1.8.5.
@@ -334,11 +326,6 @@ def sequence_mask(x, maxlen=None, dtype="int64", name=None):
         raise ValueError(f"sequence_mask: maxlen must be a non-negative int, got {maxlen!r}")
     dtype = _dtype("sequence_mask", dtype)
     return _index_result(x, lambda v: (np.arange(maxlen) < v[..., None]).astype(dtype))
-
-
-def unsqueeze_last(x):
-    from minigrad.ops.shape import reshape
-    return reshape(x, list(shape_of(x)) + [1])
 
 
 def _arg_reduce(op, function, x, axis):
