@@ -37,5 +37,6 @@ __version__ = "0.1.0"
 
 from minigrad import unsupported as _unsupported  # noqa: E402
 
-# fluid.Executor, fluid.LoDTensor, fluid.LayerNorm...: a DygraphOnlyError saying why and what to use.
+# fluid.Executor, fluid.LoDTensor, fluid.LayerNorm...: a DygraphOnlyError saying why and what
+# to use instead.
 __getattr__ = _unsupported.module_getattr(("fluid", "fluid.dygraph"), "minigrad")

@@ -156,6 +156,7 @@ def check_grad_clip(where, grad_clip):
                         f"got {type(grad_clip).__name__} ({grad_clip!r})")
     return grad_clip
 
+
 from minigrad import unsupported as _unsupported  # noqa: E402
 
 __getattr__ = _unsupported.module_getattr("fluid.clip", "minigrad.clip")

@@ -132,10 +132,11 @@ def require_version(min_version, max_version=None):
     """Raise if the Paddle API minigrad follows (1.8.5) is outside [min_version, max_version]."""
     have = _version_tuple("require_version", "installed", PADDLE_VERSION)
     low = _version_tuple("require_version", "min_version", min_version)
-    high = None if max_version is None else _version_tuple("require_version", "max_version",
-                                                          max_version)
+    high = None if max_version is None else \
+        _version_tuple("require_version", "max_version", max_version)
     if have < low or (high is not None and have > high):
-        wanted = f"{min_version} or higher" if high is None else f"in [{min_version}, {max_version}]"
+        wanted = (f"{min_version} or higher" if high is None
+                  else f"in [{min_version}, {max_version}]")
         raise Exception(f"VersionError: PaddlePaddle version {wanted} is required, but minigrad "
                         f"follows Paddle {PADDLE_VERSION}")
 

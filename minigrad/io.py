@@ -262,6 +262,7 @@ def load_dygraph(model_path, keep_name_table=False):
         opt, _ = _read(opt_path)
     return params, opt
 
+
 # -- the input pipeline: DataLoader, PyReader, reader decorators (minigrad/data/) --
 from minigrad.data import (  # noqa: E402,F401
     DataLoader, PyReader, Dataset, BatchSampler, default_collate_fn, batch, shuffle, buffered,

@@ -11,6 +11,11 @@ import numpy as np
 from minigrad.core.variable import Variable
 
 
+def data_of(x):
+    """The ndarray of a Variable; anything else as it is."""
+    return x.data if isinstance(x, Variable) else x
+
+
 def shape_of(x):
     """Shape tuple of a Variable, ndarray or Python scalar."""
     if type(x) is np.ndarray:
@@ -83,6 +88,16 @@ def pair(op, argument, value, minimum=None):
 def broadcast_error(op, x, y):
     return ValueError(f"{op}: x of shape {list(shape_of(x))} and y of shape {list(shape_of(y))} "
                       f"cannot be broadcast together (numpy broadcasting rules)")
+
+
+def check_int(where, argument, value, minimum=None):
+    """An int (not a bool) -> int, >= minimum when given."""
+    if not isinstance(value, numbers.Integral) or isinstance(value, bool):
+        raise TypeError(f"{where}: {argument} must be an int, got {type(value).__name__} "
+                        f"({value!r})")
+    if minimum is not None and value < minimum:
+        raise ValueError(f"{where}: {argument} must be >= {minimum}, got {value!r}")
+    return int(value)
 
 
 def check_number(where, argument, value):

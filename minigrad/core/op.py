@@ -14,7 +14,7 @@ import weakref
 from minigrad.core.tape import _state, next_sequence
 from minigrad.core.variable import Variable
 
-__all__ = ["Op", "will_need_grad"]
+__all__ = ["Op", "NoGradient", "will_need_grad"]
 
 
 class Op:
@@ -112,6 +112,18 @@ class Op:
         if not hasattr(self, "seq"):
             return f"<{self.type} (not recorded)>"
         return f"<{self.describe()}>"
+
+
+class NoGradient(Op):
+    """`function(*values)` as an op whose outputs never need a gradient: comparisons, indices,
+    counts and other functions that are constant almost everywhere or integer-valued."""
+    differentiable = False
+
+    def __init__(self, function):
+        self._function = function
+
+    def forward(self, *xs):
+        return self._function(*xs)
 
 
 def will_need_grad(value):

@@ -10,7 +10,7 @@ Paddle 1.8 builds the same pair in static mode (names `<name>_g`, `<name>_v`); i
 fails on a WeightNormParamAttr.
 
     linear = fluid.dygraph.Linear(4, 3, param_attr=fluid.WeightNormParamAttr(dim=1))
-    [p.name for p in linear.parameters()]      # ['linear_0.w_0_g', 'linear_0.w_0_v', 'linear_0.b_0']
+    [p.name for p in linear.parameters()]  # linear_0.w_0_g, linear_0.w_0_v, linear_0.b_0
 """
 import numpy as np
 

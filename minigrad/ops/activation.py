@@ -21,7 +21,7 @@ import numbers
 
 import numpy as np
 
-from minigrad.core.checks import check_axis, check_tensor, check_type, shape_of
+from minigrad.core.checks import data_of, check_axis, check_tensor, check_type, shape_of
 from minigrad.core.op import Op
 from minigrad.core.variable import Variable
 from minigrad.ops import math as _math
@@ -36,10 +36,6 @@ __all__ = ["ACTIVATIONS", "apply_act", "check_act", "relu", "sigmoid", "tanh", "
            "hard_swish", "hard_shrink", "softshrink", "tanh_shrink", "thresholded_relu", "brelu",
            "soft_relu", "stanh", "selu", "logsigmoid", "maxout", "parametric_relu",
            "prelu_alpha_shape", "PRELU_MODES"]
-
-
-def _data(x):
-    return x.data if isinstance(x, Variable) else x
 
 
 def _float_input(op, x, argument="x"):
@@ -64,7 +60,7 @@ class Relu(Op):
 
     def backward(self, gy, x):
         # A float mask: multiplying by a bool array casts it chunk by chunk, which is slower.
-        return gy * (_data(x) > 0).astype(gy.dtype)
+        return gy * (data_of(x) > 0).astype(gy.dtype)
 
 
 def relu(x, name=None):
@@ -81,7 +77,7 @@ class LeakyRelu(Op):
         return np.where(x > 0, x, x * self.alpha)
 
     def backward(self, gy, x):
-        slope = np.where(_data(x) > 0, 1.0, self.alpha).astype(_data(x).dtype)
+        slope = np.where(data_of(x) > 0, 1.0, self.alpha).astype(data_of(x).dtype)
         return gy * slope
 
 
@@ -101,7 +97,7 @@ class Clip(Op):
 
     def backward(self, gy, x):
         # Paddle passes the gradient strictly inside (min, max).
-        x = _data(x)
+        x = data_of(x)
         return gy * ((x > self.min) & (x < self.max))
 
 
@@ -262,7 +258,7 @@ class Elu(Op):
 
     def backward(self, gy, x):
         # d/dx = 1 for x > 0, alpha * exp(x) = y + alpha elsewhere.
-        positive = (_data(x) > 0).astype(_data(x).dtype)
+        positive = (data_of(x) > 0).astype(data_of(x).dtype)
         return gy * (positive + (1 - positive) * (self.output() + self.alpha))
 
 
@@ -485,7 +481,7 @@ class HardShrink(Op):
         return x * self._keep(x)
 
     def backward(self, gy, x):
-        return gy * self._keep(_data(x))
+        return gy * self._keep(data_of(x))
 
 
 def hard_shrink(x, threshold=None):
@@ -507,7 +503,7 @@ class SoftShrink(Op):
         return (x - np.clip(x, -self.alpha, self.alpha)) * self._outside(x)
 
     def backward(self, gy, x):
-        return gy * self._outside(_data(x))
+        return gy * self._outside(data_of(x))
 
 
 def softshrink(x, alpha=None):
@@ -537,7 +533,7 @@ class ThresholdedRelu(Op):
         return x * self._keep(x)
 
     def backward(self, gy, x):
-        return gy * self._keep(_data(x))
+        return gy * self._keep(data_of(x))
 
 
 def thresholded_relu(x, threshold=None):
@@ -630,9 +626,9 @@ class Maxout(Op):
 
     def backward(self, gy, x):
         shape = shape_of(x)
-        grouped = _data(x).reshape(self._split(shape))
+        grouped = data_of(x).reshape(self._split(shape))
         # A constant one-hot of each group's first maximum.
-        winners = np.zeros(grouped.shape, dtype=_data(gy).dtype)
+        winners = np.zeros(grouped.shape, dtype=data_of(gy).dtype)
         np.put_along_axis(winners, self._winner(grouped), 1, self.axis + 1)
         kept = list(grouped.shape)
         kept[self.axis + 1] = 1
@@ -668,7 +664,7 @@ class Prelu(Op):
         return np.where(x > 0, x, x * alpha)
 
     def backward(self, gy, x, alpha):
-        positive = (_data(x) > 0).astype(_data(gy).dtype)
+        positive = (data_of(x) > 0).astype(data_of(gy).dtype)
         negative = 1 - positive
         gx = gy * (positive + negative * alpha) if self.needs_grad(0) else None
         galpha = (sum_to(gy * x * negative, shape_of(alpha)) if self.needs_grad(1) else None)

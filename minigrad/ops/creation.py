@@ -9,8 +9,8 @@ import numbers
 import numpy as np
 
 from minigrad.core import naming
-from minigrad.core.checks import check_axis, check_tensor, check_type, shape_of
-from minigrad.core.op import Op
+from minigrad.core.checks import data_of, check_axis, check_tensor, check_type, shape_of
+from minigrad.core.op import NoGradient, Op
 from minigrad.core.tape import require_dygraph
 from minigrad.core.variable import Variable
 from minigrad.ops.shape import getitem
@@ -19,10 +19,6 @@ __all__ = ["fill_constant", "zeros", "ones", "zeros_like", "ones_like", "linspac
            "assign", "sums", "one_hot", "argmax", "argmin", "argsort", "topk", "accuracy",
            "fill_constant_batch_size_like", "batch_size_like_shape", "create_global_var",
            "create_tensor", "EmptyTensor"]
-
-
-def _data(x):
-    return x.data if isinstance(x, Variable) else x
 
 
 def _dtype(op, dtype):
@@ -84,13 +80,13 @@ def ones(shape, dtype, force_cpu=False):
 def zeros_like(x, out=None):
     """Zeros of x's shape and dtype."""
     check_tensor("zeros_like", "x", x)
-    return fill_constant(shape_of(x), _data(x).dtype, 0, out=out)
+    return fill_constant(shape_of(x), data_of(x).dtype, 0, out=out)
 
 
 def ones_like(x, out=None):
     """Ones of x's shape and dtype."""
     check_tensor("ones_like", "x", x)
-    return fill_constant(shape_of(x), _data(x).dtype, 1, out=out)
+    return fill_constant(shape_of(x), data_of(x).dtype, 1, out=out)
 
 
 def batch_size_like_shape(op, input, shape, input_dim_idx, output_dim_idx):
@@ -265,7 +261,7 @@ def sums(input, out=None):
                              f"{list(shape)}; all must match")
         total = total + x
     if out is not None:
-        out.set_value(_data(total))
+        out.set_value(data_of(total))
         return out
     return assign(total) if len(input) == 1 else total
 
@@ -273,19 +269,8 @@ def sums(input, out=None):
 # -- indices --------------------------------------------------------------------------------
 
 
-class _IndexOp(Op):
-    """Forward of a function of the values that is constant almost everywhere."""
-    differentiable = False
-
-    def __init__(self, function):
-        self._function = function
-
-    def forward(self, x):
-        return self._function(x)
-
-
 def _index_result(x, function):
-    return _IndexOp(function)(x)
+    return NoGradient(function)(x)
 
 
 def one_hot(input, depth, allow_out_of_range=False):
@@ -300,7 +285,7 @@ def one_hot(input, depth, allow_out_of_range=False):
                          f"{list(shape)}")
     if not isinstance(depth, numbers.Integral) or isinstance(depth, bool) or depth < 1:
         raise ValueError(f"one_hot: depth must be a positive int, got {depth!r}")
-    indices = _data(input)[..., 0]
+    indices = data_of(input)[..., 0]
     outside = (indices < 0) | (indices >= depth)
     if outside.any() and not allow_out_of_range:
         raise ValueError(f"one_hot: input has index {indices[outside][0]} outside [0, {depth}); "
@@ -319,7 +304,7 @@ def sequence_mask(x, maxlen=None, dtype="int64", name=None):
     check_tensor("sequence_mask", "x", x, dtypes="iu")
     if isinstance(maxlen, Variable):
         maxlen = int(maxlen.data.reshape(-1)[0])
-    lengths = _data(x)
+    lengths = data_of(x)
     if maxlen is None:
         maxlen = int(lengths.max()) if lengths.size else 0
     if not isinstance(maxlen, numbers.Integral) or isinstance(maxlen, bool) or maxlen < 0:
@@ -340,12 +325,14 @@ def _arg_reduce(op, function, x, axis):
 
 
 def argmax(x, axis=0):
-    """int64 indices of the largest entries along `axis` (removed; a 1-D input gives a 0-d result, as in 1.8)."""
+    """int64 indices of the largest entries along `axis` (removed; a 1-D input gives a 0-d
+    result, as in Paddle 1.8.5)."""
     return _arg_reduce("argmax", np.argmax, x, axis)
 
 
 def argmin(x, axis=0):
-    """int64 indices of the smallest entries along `axis` (removed; a 1-D input gives a 0-d result, as in 1.8)."""
+    """int64 indices of the smallest entries along `axis` (removed; a 1-D input gives a 0-d
+    result, as in Paddle 1.8.5)."""
     return _arg_reduce("argmin", np.argmin, x, axis)
 
 
@@ -360,7 +347,7 @@ def argsort(input, axis=-1, descending=False, name=None):
     """(sorted values, int64 indices) along `axis`; equal values keep their order."""
     check_tensor("argsort", "input", input)
     axis = check_axis("argsort", "axis", axis, len(shape_of(input)))
-    values = _data(input)
+    values = data_of(input)
     order = np.argsort(-values if descending else values, axis=axis, kind="stable")
     indices = order.astype(np.int64)
     return _take(input, indices, axis), _wrap_like(input, indices)
@@ -378,7 +365,7 @@ def topk(input, k, name=None):
     if not isinstance(k, numbers.Integral) or isinstance(k, bool) or not 1 <= k <= shape[-1]:
         raise ValueError(f"topk: k must be an int in [1, {shape[-1]}] (the last dim of input "
                          f"of shape {list(shape)}), got {k!r}")
-    order = np.argsort(-_data(input), axis=-1, kind="stable")[..., :k].astype(np.int64)
+    order = np.argsort(-data_of(input), axis=-1, kind="stable")[..., :k].astype(np.int64)
     return _take(input, order, len(shape) - 1), _wrap_like(input, order)
 
 
@@ -401,13 +388,13 @@ def accuracy(input, label, k=1, correct=None, total=None):
     check_tensor("accuracy", "input", input, ndim=2, dtypes="f")
     check_tensor("accuracy", "label", label, dtypes="iu")
     n, classes = shape_of(input)
-    labels = np.asarray(_data(label))
+    labels = np.asarray(data_of(label))
     if labels.shape not in ((n, 1), (n,)):
         raise ValueError(f"accuracy: label has shape {list(labels.shape)}; expected [{n}, 1] "
                          f"for input of shape {[n, classes]}")
     if not isinstance(k, numbers.Integral) or isinstance(k, bool) or not 1 <= k <= classes:
         raise ValueError(f"accuracy: k must be an int in [1, {classes}], got {k!r}")
-    top = np.argsort(-_data(input), axis=1, kind="stable")[:, :k]
+    top = np.argsort(-data_of(input), axis=1, kind="stable")[:, :k]
     hits = int((top == labels.reshape(n, 1)).any(axis=1).sum())
     for argument, var, count in (("correct", correct, hits), ("total", total, n)):
         if var is not None:

@@ -18,16 +18,12 @@ import numbers
 
 import numpy as np
 
-from minigrad.core.checks import check_tensor, dtype_of, shape_of
+from minigrad.core.checks import data_of, check_tensor, dtype_of, shape_of
 from minigrad.core.variable import Variable
 from minigrad.ops.math import matmul_nd
 from minigrad.ops.shape import getitem, reshape, transpose
 
 __all__ = ["affine_grid", "grid_sampler"]
-
-
-def _data(x):
-    return x.data if isinstance(x, Variable) else x
 
 
 def _axis_points(n, dtype):
@@ -53,7 +49,7 @@ def affine_grid(theta, out_shape, name=None):
     if tuple(shape_of(theta)[1:]) != (2, 3):
         raise ValueError(f"{op}: theta must have shape [N, 2, 3], got {list(shape_of(theta))}")
     if isinstance(out_shape, (Variable, np.ndarray)):
-        array = _data(out_shape)
+        array = data_of(out_shape)
         if array.dtype.kind not in "iu" or array.shape != (4,):
             raise ValueError(f"{op}: out_shape as a Variable must hold 4 integers [N, C, H, W], "
                              f"got shape {list(array.shape)} and dtype {array.dtype}")
@@ -102,8 +98,8 @@ def grid_sampler(x, grid, name=None):
     dtype = dtype_of(x)
     px = (grid[:, :, :, 0] + 1.0) * float(width - 1) * 0.5       # pixel coordinates
     py = (grid[:, :, :, 1] + 1.0) * float(height - 1) * 0.5
-    x0 = np.floor(_data(px))
-    y0 = np.floor(_data(py))
+    x0 = np.floor(data_of(px))
+    y0 = np.floor(data_of(py))
     # Each neighbour's weight is the distance to the opposite one (Paddle's d_e, d_w, d_s, d_n).
     w_east = px - x0
     w_west = (x0 + 1) - px

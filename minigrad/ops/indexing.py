@@ -14,7 +14,7 @@ import numbers
 
 import numpy as np
 
-from minigrad.core.checks import check_axis, check_tensor, dtype_of, shape_of
+from minigrad.core.checks import data_of, check_axis, check_tensor, dtype_of, shape_of
 from minigrad.core.tape import require_dygraph
 from minigrad.core.variable import Variable
 from minigrad.ops.creation import one_hot
@@ -26,10 +26,6 @@ __all__ = ["gather_nd", "scatter", "scatter_nd", "scatter_nd_add", "strided_slic
            "one_hot_v2"]
 
 
-def _data(x):
-    return x.data if isinstance(x, Variable) else x
-
-
 def _index_array(op, argument, index):
     """A Variable, ndarray or list of ints -> an integer ndarray (a constant)."""
     if isinstance(index, (list, tuple)):
@@ -39,7 +35,7 @@ def _index_array(op, argument, index):
     if not isinstance(index, (Variable, np.ndarray)):
         raise TypeError(f"{op}: {argument} must be an integer Variable, got "
                         f"{type(index).__name__} ({index!r})")
-    index = np.asarray(_data(index))
+    index = np.asarray(data_of(index))
     if index.dtype.kind not in "iu":
         raise TypeError(f"{op}: {argument} must have an integer dtype (int32 or int64), got "
                         f"{index.dtype}")
@@ -382,7 +378,7 @@ def _unique(op, x, dtype):
     check_tensor(op, "x", x, ndim=1, dtypes="fiu")
     if str(np.dtype(dtype) if not isinstance(dtype, str) else dtype) not in ("int32", "int64"):
         raise TypeError(f"{op}: dtype (of the index) must be 'int32' or 'int64', got {dtype!r}")
-    values = np.asarray(_data(x))
+    values = np.asarray(data_of(x))
     _, first, inverse, counts = np.unique(values, return_index=True, return_inverse=True,
                                           return_counts=True)
     # Paddle 1.8 lists the unique values in order of first appearance, not sorted.

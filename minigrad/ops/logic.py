@@ -12,27 +12,12 @@ elements, shape [n, ndim].
 """
 import numpy as np
 
-from minigrad.core.checks import check_axes, check_tensor, check_type, shape_of
-from minigrad.core.op import Op
+from minigrad.core.checks import data_of, check_axes, check_tensor, check_type, shape_of
+from minigrad.core.op import NoGradient
 from minigrad.core.variable import Variable
 
 __all__ = ["logical_and", "logical_or", "logical_xor", "logical_not", "where", "isfinite",
            "has_inf", "has_nan", "reduce_all", "reduce_any", "shape", "size", "rank", "is_empty"]
-
-
-def _data(x):
-    return x.data if isinstance(x, Variable) else x
-
-
-class _Fact(Op):
-    """A function of the values that has no gradient (a constant almost everywhere)."""
-    differentiable = False
-
-    def __init__(self, function):
-        self._function = function
-
-    def forward(self, *xs):
-        return self._function(*xs)
 
 
 def _write_out(op, out, result):
@@ -40,7 +25,7 @@ def _write_out(op, out, result):
     if out is None:
         return result
     check_type(op, "out", out, Variable, "None or a Variable")
-    value = _data(result)
+    value = data_of(result)
     if out.data.shape != value.shape or out.data.dtype != value.dtype:
         raise ValueError(f"{op}: out has shape {out.shape} and dtype {out.data.dtype}; expected "
                          f"shape {list(value.shape)} and dtype {value.dtype}")
@@ -62,7 +47,7 @@ def _binary_logic(ufunc, name):
             if int(np.prod(x_shape)) != int(np.prod(y_shape)):
                 raise ValueError(f"{name_}: x of shape {list(x_shape)} and y of shape "
                                  f"{list(y_shape)} must have the same number of elements")
-        result = _Fact(lambda a, b: ufunc(a, b.reshape(a.shape)))(x, y)
+        result = NoGradient(lambda a, b: ufunc(a, b.reshape(a.shape)))(x, y)
         return _write_out(name_, out, result)
     name_ = name
     function.__name__ = name
@@ -79,7 +64,7 @@ logical_xor = _binary_logic(np.logical_xor, "logical_xor")
 def logical_not(x, out=None, name=None):
     """Elementwise not of a bool tensor; writes into `out` when given and returns it."""
     check_tensor("logical_not", "x", x, dtypes="b")
-    return _write_out("logical_not", out, _Fact(np.logical_not)(x))
+    return _write_out("logical_not", out, NoGradient(np.logical_not)(x))
 
 
 def where(condition):
@@ -94,7 +79,7 @@ def where(condition):
     check_tensor("where", "condition", condition, dtypes="biuf")
     if not shape_of(condition):
         raise ValueError("where: condition must have at least 1 dim, got a 0-D input")
-    return _Fact(lambda c: np.argwhere(c).astype(np.int64))(condition)
+    return NoGradient(lambda c: np.argwhere(c).astype(np.int64))(condition)
 
 
 def _one(value):
@@ -104,19 +89,19 @@ def _one(value):
 def isfinite(x):
     """True (shape [1], bool) when every element of x is finite (no inf, no nan)."""
     check_tensor("isfinite", "x", x, dtypes="iuf")
-    return _Fact(lambda a: _one(np.isfinite(a).all()))(x)
+    return NoGradient(lambda a: _one(np.isfinite(a).all()))(x)
 
 
 def has_inf(x):
     """True (shape [1], bool) when some element of x is +inf or -inf."""
     check_tensor("has_inf", "x", x, dtypes="iuf")
-    return _Fact(lambda a: _one(np.isinf(a).any()))(x)
+    return NoGradient(lambda a: _one(np.isinf(a).any()))(x)
 
 
 def has_nan(x):
     """True (shape [1], bool) when some element of x is nan."""
     check_tensor("has_nan", "x", x, dtypes="iuf")
-    return _Fact(lambda a: _one(np.isnan(a).any()))(x)
+    return NoGradient(lambda a: _one(np.isnan(a).any()))(x)
 
 
 def _bool_reduction(function, name):
@@ -129,7 +114,7 @@ def _bool_reduction(function, name):
         def compute(a):
             y = function(a, axis=axes, keepdims=bool(keep_dim))
             return np.asarray(y).reshape(1) if np.ndim(y) == 0 else y
-        return _Fact(compute)(input)
+        return NoGradient(compute)(input)
     name_ = name
     reduce.__name__ = name
     reduce.__doc__ = (f"`{name}(input, dim=None, keep_dim=False)` of a bool tensor over `dim` "
@@ -147,20 +132,20 @@ reduce_any = _bool_reduction(np.any, "reduce_any")
 def shape(input):
     """The shape of `input` as an int32 Variable of shape [ndim]."""
     check_tensor("shape", "input", input)
-    return _Fact(lambda a: np.array(a.shape, dtype=np.int32))(input)
+    return NoGradient(lambda a: np.array(a.shape, dtype=np.int32))(input)
 
 
 def size(input):
     """The number of elements of `input` as an int64 Variable of shape [1]."""
     check_tensor("size", "input", input)
-    return _Fact(lambda a: np.array([a.size], dtype=np.int64))(input)
+    return NoGradient(lambda a: np.array([a.size], dtype=np.int64))(input)
 
 
 def rank(input):
     """The number of dims of `input` as a 0-d int32 Variable, as in Paddle 1.8.5 (one of the
     few 0-d results it makes; `int(rank(x))` reads it)."""
     check_tensor("rank", "input", input)
-    return _Fact(lambda a: np.array(a.ndim, dtype=np.int32))(input)
+    return NoGradient(lambda a: np.array(a.ndim, dtype=np.int32))(input)
 
 
 def is_empty(x, cond=None):
@@ -170,4 +155,4 @@ def is_empty(x, cond=None):
         check_type("is_empty", "cond", cond, Variable, "None or a bool Variable")
         if cond.data.dtype != np.bool_:
             raise TypeError(f"is_empty: cond must be a bool Variable, got dtype {cond.data.dtype}")
-    return _write_out("is_empty", cond, _Fact(lambda a: _one(a.size == 0))(x))
+    return _write_out("is_empty", cond, NoGradient(lambda a: _one(a.size == 0))(x))

@@ -11,7 +11,7 @@ import numbers
 
 import numpy as np
 
-from minigrad.core.checks import (check_axis, check_number, check_positive, check_tensor,
+from minigrad.core.checks import (data_of, check_axis, check_number, check_positive, check_tensor,
                                   check_type, shape_of)
 from minigrad.core.op import Op
 from minigrad.core.variable import Variable
@@ -27,10 +27,6 @@ __all__ = ["cross_entropy", "softmax_with_cross_entropy", "square_error_cost", "
            "center_loss_with_centers"]
 
 
-def _data(x):
-    return x.data if isinstance(x, Variable) else x
-
-
 def _hard_label(op, label, shape, axis, ignore_index):
     """The integer class indices of `label` shaped like `shape` with `axis` of size 1.
 
@@ -38,7 +34,7 @@ def _hard_label(op, label, shape, axis, ignore_index):
     """
     check_tensor(op, "label", label, dtypes="iu")
     check_type(op, "ignore_index", ignore_index, int, "an int")
-    indices = np.asarray(_data(label))
+    indices = np.asarray(data_of(label))
     expected = list(shape)
     expected[axis] = 1
     squeezed = expected[:axis] + expected[axis + 1:]
@@ -102,7 +98,7 @@ def cross_entropy(input, label, soft_label=False, ignore_index=-100):
     picked = getitem(input, tuple(rows) + (np.where(keep, indices[..., 0], 0),))
     if not keep.all():
         # An ignored row picks probability 1, so its loss is exactly 0 (and so is its gradient).
-        kept = keep.astype(_data(input).dtype)
+        kept = keep.astype(data_of(input).dtype)
         picked = picked * kept + (1 - kept)
     # 0 - log(p) rather than -log(p): an ignored row then shows 0, not -0.
     return reshape(0.0 - TolerableLog()(picked), list(shape_of(label)))
@@ -126,9 +122,9 @@ class SoftmaxCrossEntropy(Op):
         return (log_total - picked) * keep
 
     def backward(self, gy, x, label):
-        label = _data(label)
+        label = data_of(label)
         keep = label != self.ignore_index
-        target = np.zeros(shape_of(x), dtype=_data(gy).dtype)
+        target = np.zeros(shape_of(x), dtype=data_of(gy).dtype)
         np.put_along_axis(target, np.where(keep, label, 0), 1, self.axis)
         return (softmax(x, axis=self.axis) - target) * (gy * keep), None
 
@@ -183,7 +179,7 @@ class SigmoidCrossEntropy(Op):
         return loss * self._weights(label)
 
     def backward(self, gy, x, label):
-        weighted = gy * self._weights(_data(label))
+        weighted = gy * self._weights(data_of(label))
         return (weighted * (sigmoid(x) - label) if self.needs_grad(0) else None,
                 -(weighted * x) if self.needs_grad(1) else None)
 
@@ -277,15 +273,15 @@ def _same_shape(op, argument, value, reference_name, reference):
 
 def _same_dtype(op, argument, value, reference_name, reference):
     # A float64 label against a float32 input would silently make a float64 loss.
-    if _data(value).dtype != _data(reference).dtype:
-        raise TypeError(f"{op}: {argument} has dtype {_data(value).dtype}; expected "
-                        f"{reference_name}'s dtype {_data(reference).dtype}")
+    if data_of(value).dtype != data_of(reference).dtype:
+        raise TypeError(f"{op}: {argument} has dtype {data_of(value).dtype}; expected "
+                        f"{reference_name}'s dtype {data_of(reference).dtype}")
 
 
 def class_column(op, label, rows, low, high, argument="label", allow_float=False):
     """`label` of shape [rows, 1] (or [rows]) holding ints in [low, high) -> an int64 [rows]."""
     check_tensor(op, argument, label, dtypes="iuf" if allow_float else "iu")
-    values = np.asarray(_data(label))
+    values = np.asarray(data_of(label))
     if values.shape not in ((rows, 1), (rows,)):
         raise ValueError(f"{op}: {argument} has shape {list(values.shape)}; expected [{rows}, 1]")
     values = values.reshape(rows)
@@ -389,8 +385,8 @@ def kldiv_loss(x, target, reduction="mean", name=None):
         raise ValueError(f"{op}: reduction must be one of 'none', 'batchmean', 'mean', 'sum', "
                          f"got {reduction!r}")
     _same_shape(op, "target", target, "x", x)
-    t = np.asarray(_data(target))
-    dtype = _data(x).dtype
+    t = np.asarray(data_of(target))
+    dtype = data_of(x).dtype
     positive = t > 0
     weight = np.where(positive, t, 0).astype(dtype)
     constant = np.where(positive, t * np.log(np.where(positive, t, 1)), 0).astype(dtype)
@@ -417,7 +413,7 @@ def bpr_loss(input, label, name=None):
         raise ValueError(f"{op}: input needs at least 2 classes, got shape {[rows, classes]}")
     positive = class_column(op, label, rows, 0, classes)
     picked = getitem(input, (np.arange(rows)[:, None], positive[:, None]))   # [N, 1]
-    others = (np.arange(classes)[None, :] != positive[:, None]).astype(_data(input).dtype)
+    others = (np.arange(classes)[None, :] != positive[:, None]).astype(data_of(input).dtype)
     # -log(sigmoid(x_l - x_j)) = softplus(x_j - x_l).
     return Sum((1,), True)(softplus(input - picked) * others) * (1.0 / (classes - 1))
 
@@ -474,12 +470,12 @@ def npair_loss(anchor, positive, labels, l2_reg=0.002):
     _same_dtype(op, "positive", positive, "anchor", anchor)
     check_tensor(op, "labels", labels, dtypes="iuf")
     rows = shape_of(anchor)[0]
-    ids = np.asarray(_data(labels))
+    ids = np.asarray(data_of(labels))
     if ids.size != rows or ids.ndim not in (1, 2):
         raise ValueError(f"{op}: labels has shape {list(ids.shape)}; expected [{rows}] (one per "
                          f"row of anchor)")
     ids = ids.reshape(rows)
-    same = (ids[:, None] == ids[None, :]).astype(_data(anchor).dtype)
+    same = (ids[:, None] == ids[None, :]).astype(data_of(anchor).dtype)
     same /= same.sum(axis=1, keepdims=True)
     l2 = (mean(Sum((1,), False)(square(anchor))) + mean(Sum((1,), False)(square(positive))))
     similarity = matmul(anchor, positive, transpose_y=True)
@@ -502,12 +498,12 @@ def dice_loss(input, label, epsilon=0.00001, name=None):
     if len(shape) < 2:
         raise ValueError(f"{op}: input must have rank >= 2 ([N, ..., C]), got {list(shape)}")
     expected = list(shape[:-1]) + [1]
-    values = np.asarray(_data(label))
+    values = np.asarray(data_of(label))
     if list(values.shape) != expected:
         raise ValueError(f"{op}: label has shape {list(values.shape)}; expected {expected}")
     classes = shape[-1]
     flat = class_column(op, values.reshape(-1), values.size, 0, classes, allow_float=True)
-    onehot = np.eye(classes, dtype=_data(input).dtype)[flat].reshape(shape)
+    onehot = np.eye(classes, dtype=data_of(input).dtype)[flat].reshape(shape)
     axes = tuple(range(1, len(shape)))
     intersection = Sum(axes, False)(input * onehot)
     denominator = Sum(axes, False)(input) + onehot.sum(axis=axes)
@@ -532,16 +528,16 @@ def sigmoid_focal_loss(x, label, fg_num, gamma=2.0, alpha=0.25):
     target = class_column(op, label, rows, -1, classes + 1)
     if isinstance(fg_num, (Variable, np.ndarray)):
         check_tensor(op, "fg_num", fg_num, dtypes="iu")
-        if np.asarray(_data(fg_num)).size != 1:
+        if np.asarray(data_of(fg_num)).size != 1:
             raise ValueError(f"{op}: fg_num must hold one number, got shape "
                              f"{list(shape_of(fg_num))}")
-        count = int(np.asarray(_data(fg_num)).reshape(-1)[0])
+        count = int(np.asarray(data_of(fg_num)).reshape(-1)[0])
     else:
         check_type(op, "fg_num", fg_num, numbers.Integral, "an int or an int Variable")
         count = int(fg_num)
     gamma = check_number(op, "gamma", gamma)
     alpha = check_number(op, "alpha", alpha)
-    dtype = _data(x).dtype
+    dtype = data_of(x).dtype
     column = np.arange(classes)[None, :] + 1
     is_class = (column == target[:, None]).astype(dtype)
     is_other = ((column != target[:, None]) & (target[:, None] != -1)).astype(dtype)
@@ -571,8 +567,8 @@ class TeacherStudentSigmoid(Op):
         return c * np.logaddexp(x, 0).astype(x.dtype, copy=False) - t * x
 
     def backward(self, gy, x, label):
-        c, t = self._coefficients(_data(label))
-        data = _data(x)
+        c, t = self._coefficients(data_of(label))
+        data = data_of(x)
         inside = ((data > self.lower) & (data < self.upper)).astype(data.dtype)
         return gy * (sigmoid(x) * c - t) * inside, None
 
@@ -626,7 +622,7 @@ def cos_sim(X, Y):
 def _safe_norm(rows):
     """The Euclidean norm of each row, [N, 1]; 1 for an all-zero row."""
     squares = Sum((1,), True)(square(rows))
-    zero = (_data(squares) == 0).astype(_data(squares).dtype)
+    zero = (data_of(squares) == 0).astype(data_of(squares).dtype)
     return sqrt(squares + zero)
 
 
@@ -647,14 +643,14 @@ def center_loss_with_centers(input, label, centers, alpha, update_center=True):
                          f"shape {[rows, dim]}; expected [num_classes, {dim}]")
     _same_dtype(op, "centers", centers, "input", input)
     index = class_column(op, label, rows, 0, classes)
-    table = _data(centers)
+    table = data_of(centers)
     diff = input - table[index]
     loss = 0.5 * Sum((1,), True)(square(diff))
     if update_center:
-        rate = float(np.asarray(_data(alpha)).reshape(-1)[0]) if isinstance(
+        rate = float(np.asarray(data_of(alpha)).reshape(-1)[0]) if isinstance(
             alpha, (Variable, np.ndarray)) else check_number(op, "alpha", alpha)
         step = np.zeros_like(table)
-        np.add.at(step, index, _data(diff))
+        np.add.at(step, index, data_of(diff))
         counts = np.bincount(index, minlength=classes) + 1
         updated = table + (step * (rate / counts)[:, None]).astype(table.dtype)
         if isinstance(centers, Variable):

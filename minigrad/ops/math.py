@@ -7,7 +7,7 @@ import builtins
 
 import numpy as np
 
-from minigrad.core.checks import (broadcast_error, check_axes, check_axis, check_number,
+from minigrad.core.checks import (data_of, broadcast_error, check_axes, check_axis, check_number,
                                   check_positive, check_tensor, check_type, shape_of)
 from minigrad.core.op import Op
 from minigrad.core.variable import Variable
@@ -77,7 +77,7 @@ class Maximum(Op):
 
     def backward(self, gz, x, y):
         # Ties share the gradient, so the result is the average of both one-sided derivatives.
-        x, y = _data(x), _data(y)
+        x, y = data_of(x), data_of(y)
         x_wins = (self._x_wins(x, y) + 0.5 * (x == y)).astype(_dtype(gz))
         return (sum_to(gz * x_wins, x.shape) if self.needs_grad(0) else None,
                 sum_to(gz * (1 - x_wins), np.shape(y)) if self.needs_grad(1) else None)
@@ -97,7 +97,7 @@ class Mod(Op):
     def backward(self, gz, x, y):
         # x mod y = x - floor(x / y) * y, with floor piecewise constant.
         return (sum_to(gz, shape_of(x)) if self.needs_grad(0) else None,
-                sum_to(-gz * np.floor(_data(x) / _data(y)), shape_of(y))
+                sum_to(-gz * np.floor(data_of(x) / data_of(y)), shape_of(y))
                 if self.needs_grad(1) else None)
 
 
@@ -116,10 +116,6 @@ class Neg(Op):
         return -gy
 
 
-def _data(x):
-    return x.data if isinstance(x, Variable) else x
-
-
 def _is_integer(value):
     return np.asarray(value).dtype.kind in "iu"
 
@@ -133,7 +129,7 @@ def _truncating_divide(x, y):
 
 
 def _dtype(x):
-    return _data(x).dtype
+    return data_of(x).dtype
 
 
 def _operand_error(name, x, y):
@@ -434,7 +430,7 @@ class Max(Op):
         shape = shape_of(x)
         kept = _kept_shape(shape, self.axis)
         # Every position equal to the extreme shares the gradient equally (ties split).
-        winners = (_data(x) == _data(self.output()).reshape(kept)).astype(_dtype(gy))
+        winners = (data_of(x) == data_of(self.output()).reshape(kept)).astype(_dtype(gy))
         winners /= winners.sum(axis=self.axis, keepdims=True)
         return broadcast_to(reshape(gy, kept), shape) * winners
 
@@ -491,7 +487,7 @@ class Abs(Op):
         return np.abs(x)
 
     def backward(self, gy, x):
-        return gy * np.sign(_data(x))
+        return gy * np.sign(data_of(x))
 
 
 def log(x, name=None):
@@ -637,7 +633,7 @@ class Prod(Op):
         shape = shape_of(x)
         kept = _kept_shape(shape, self.axis)
         gy = broadcast_to(_plain_reshape(gy, kept), shape)
-        values = _data(x)
+        values = data_of(x)
         if not (values == 0).any():
             # d prod / d x_i = prod / x_i: a composition, so every order follows.
             return gy * broadcast_to(_plain_reshape(self.output(), kept), shape) / x
@@ -749,7 +745,7 @@ def multiplex(inputs, index):
             raise ValueError(f"multiplex: inputs[{i}] has shape {list(shape_of(value))} but "
                              f"inputs[0] has {list(shape)}; all must match and have a batch dim")
     check_tensor("multiplex", "index", index, dtypes="iu")
-    rows = np.asarray(_data(index))
+    rows = np.asarray(data_of(index))
     if rows.shape != (shape[0], 1):
         raise ValueError(f"multiplex: index must have shape [{shape[0]}, 1] (one choice per row "
                          f"of inputs of shape {list(shape)}), got {list(rows.shape)}")
@@ -793,7 +789,7 @@ def clip_by_norm(x, max_norm, name=None):
     """
     _float_input("clip_by_norm", x)
     max_norm = check_positive("clip_by_norm", "max_norm", max_norm)
-    norm = float(np.sqrt(np.sum(np.square(_data(x), dtype=np.float64))))
+    norm = float(np.sqrt(np.sum(np.square(data_of(x), dtype=np.float64))))
     if norm <= max_norm:
         return x * 1.0    # a copy; the identity's gradient
     norm = Sum(None, False)(x * x) ** 0.5

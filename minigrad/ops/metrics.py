@@ -8,15 +8,11 @@ import numbers
 
 import numpy as np
 
-from minigrad.core.checks import check_tensor, check_type, shape_of
+from minigrad.core.checks import data_of, check_tensor, check_type, shape_of
 from minigrad.core.tape import require_dygraph
 from minigrad.core.variable import Variable
 
 __all__ = ["mean_iou", "auc"]
-
-
-def _data(x):
-    return x.data if isinstance(x, Variable) else x
 
 
 def _constant(array):
@@ -48,8 +44,8 @@ def mean_iou(input, label, num_classes):
     if shape_of(input) != shape_of(label):
         raise ValueError(f"mean_iou: input of shape {list(shape_of(input))} and label of shape "
                          f"{list(shape_of(label))} must have the same shape")
-    predicted = np.asarray(_data(input)).ravel().astype(np.int64)
-    truth = np.asarray(_data(label)).ravel().astype(np.int64)
+    predicted = np.asarray(data_of(input)).ravel().astype(np.int64)
+    truth = np.asarray(data_of(label)).ravel().astype(np.int64)
     for argument, values in (("input", predicted), ("label", truth)):
         if values.size and (values.min() < 0 or values.max() >= num_classes):
             raise ValueError(f"mean_iou: {argument} values must lie in [0, {num_classes}), got "
@@ -110,11 +106,11 @@ def auc(input, label, curve='ROC', num_thresholds=2 ** 12 - 1, topk=1, slide_ste
     if width not in (1, 2):
         raise ValueError(f"auc: input must have 1 or 2 columns (binary classification), got "
                          f"shape {[n, width]}")
-    labels = np.asarray(_data(label))
+    labels = np.asarray(data_of(label))
     if labels.shape not in ((n, 1), (n,)):
         raise ValueError(f"auc: label must have shape [{n}, 1] for input of shape {[n, width]}, "
                          f"got {list(labels.shape)}")
-    scores = np.asarray(_data(input))[:, -1]
+    scores = np.asarray(data_of(input))[:, -1]
     if scores.size and not ((scores >= 0) & (scores <= 1)).all():
         raise ValueError(f"auc: input probabilities must lie in [0, 1], got range "
                          f"[{scores.min()}, {scores.max()}]")

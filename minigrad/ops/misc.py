@@ -8,43 +8,19 @@ shard_index and hash compute constants; continuous_value_model keeps Paddle's ow
     loss = fluid.layers.fsp_matrix(feature_a, feature_b)
     h = fluid.layers.Print(h, message="hidden:")
 """
-import numbers
 import weakref
 
 import numpy as np
 
-from minigrad.core.checks import check_number, check_tensor, check_type, shape_of
-from minigrad.core.op import Op
+from minigrad.core.checks import (check_int, check_number, check_tensor, check_type, data_of,
+                                  shape_of)
+from minigrad.core.op import NoGradient, Op
 from minigrad.core.variable import Variable
 from minigrad.ops.math import matmul_nd, swap_last
 from minigrad.ops.shape import concat, getitem, reshape
 
 __all__ = ["fsp_matrix", "similarity_focus", "add_position_encoding", "shard_index", "hash",
            "continuous_value_model", "Print", "py_func"]
-
-
-def _data(x):
-    return x.data if isinstance(x, Variable) else x
-
-
-class _Fact(Op):
-    """A function of the values without a gradient."""
-    differentiable = False
-
-    def __init__(self, function):
-        self._function = function
-
-    def forward(self, *xs):
-        return self._function(*xs)
-
-
-def _int(op, argument, value, minimum=None):
-    if not isinstance(value, numbers.Integral) or isinstance(value, bool):
-        raise TypeError(f"{op}: {argument} must be an int, got {type(value).__name__} "
-                        f"({value!r})")
-    if minimum is not None and value < minimum:
-        raise ValueError(f"{op}: {argument} must be >= {minimum}, got {value}")
-    return int(value)
 
 
 # -- fsp_matrix ------------------------------------------------------------------------------
@@ -119,11 +95,11 @@ def similarity_focus(input, axis, indexes, name=None):
         raise ValueError("similarity_focus: indexes can not be empty")
     size = shape_of(input)[axis]
     for index in indexes:
-        _int("similarity_focus", "indexes", index)
+        check_int("similarity_focus", "indexes", index)
         if not 0 <= index < size:
             raise ValueError(f"similarity_focus: indexes must lie in [0, {size}) (dim {axis} of "
                              f"input of shape {list(shape_of(input))}), got {index}")
-    return _Fact(lambda x: _focus_mask(x, axis, [int(i) for i in indexes]))(input)
+    return NoGradient(lambda x: _focus_mask(x, axis, [int(i) for i in indexes]))(input)
 
 
 # -- add_position_encoding -------------------------------------------------------------------
@@ -156,7 +132,8 @@ def add_position_encoding(input, alpha, beta, name=None):
     if size % 2:
         raise ValueError(f"add_position_encoding: the feature size (last dim) must be even, got "
                          f"{size}")
-    encoding = _position_encoding(length, size, _data(input).dtype) * _data(input).dtype.type(beta)
+    dtype = data_of(input).dtype
+    encoding = _position_encoding(length, size, dtype) * dtype.type(beta)
     return input * alpha + encoding
 
 
@@ -177,13 +154,13 @@ def shard_index(input, index_num, nshards, shard_id, ignore_value=-1):
     if len(shape_of(input)) < 2:
         raise ValueError(f"shard_index: input must have at least 2 dims (e.g. [N, 1]), got shape "
                          f"{list(shape_of(input))}")
-    index_num = _int("shard_index", "index_num", index_num, 1)
-    nshards = _int("shard_index", "nshards", nshards, 1)
-    shard_id = _int("shard_index", "shard_id", shard_id)
-    ignore_value = _int("shard_index", "ignore_value", ignore_value)
+    index_num = check_int("shard_index", "index_num", index_num, 1)
+    nshards = check_int("shard_index", "nshards", nshards, 1)
+    shard_id = check_int("shard_index", "shard_id", shard_id)
+    ignore_value = check_int("shard_index", "ignore_value", ignore_value)
     if not 0 <= shard_id < nshards:
         raise ValueError(f"shard_index: shard_id ({shard_id}) should be in [0, {nshards})")
-    values = np.asarray(_data(input))
+    values = np.asarray(data_of(input))
     if values.size and (values.min() < 0 or values.max() >= index_num):
         raise ValueError(f"shard_index: input values must lie in [0, {index_num}), got range "
                          f"[{values.min()}, {values.max()}]")
@@ -191,7 +168,7 @@ def shard_index(input, index_num, nshards, shard_id, ignore_value=-1):
 
     def compute(x):
         return np.where(x // shard_size == shard_id, x % shard_size, ignore_value).astype(x.dtype)
-    return _Fact(compute)(input)
+    return NoGradient(compute)(input)
 
 
 # -- hash (xxHash64, as Paddle 1.8 uses it) --------------------------------------------------
@@ -250,15 +227,15 @@ def hash(input, hash_size, num_hash=1, name=None):
         ids = fluid.layers.hash(words, hash_size=1000, num_hash=4)
     """
     check_tensor("hash", "input", input, ndim=2, dtypes="iu")
-    hash_size = _int("hash", "hash_size", hash_size, 1)
-    num_hash = _int("hash", "num_hash", num_hash, 1)
+    hash_size = check_int("hash", "hash_size", hash_size, 1)
+    num_hash = check_int("hash", "num_hash", num_hash, 1)
 
     def compute(x):
         rows = np.ascontiguousarray(x).astype(x.dtype.newbyteorder("<"), copy=False)
         out = [[[_xxh64(row.tobytes(), seed) % hash_size] for seed in range(num_hash)]
                for row in rows]
         return np.array(out, dtype=np.uint64).astype(x.dtype).reshape(len(rows), num_hash, 1)
-    return _Fact(compute)(input)
+    return NoGradient(compute)(input)
 
 
 # -- continuous_value_model ------------------------------------------------------------------
@@ -340,7 +317,7 @@ class PrintOp(Op):
 
     def backward(self, gy, x):
         if self.phase in ("BACKWARD", "BOTH"):
-            print(_describe(_data(gy), self.name + "@GRAD", self.message, self.summarize,
+            print(_describe(data_of(gy), self.name + "@GRAD", self.message, self.summarize,
                             *self._flags))
         return gy
 
@@ -359,7 +336,7 @@ def Print(input, first_n=-1, message=None, summarize=20, print_tensor_name=True,
         h = fluid.layers.Print(h, message="hidden:", summarize=5)
     """
     check_tensor("Print", "input", input, dtypes="biuf")
-    summarize = _int("Print", "summarize", summarize, -1)
+    summarize = check_int("Print", "summarize", summarize, -1)
     check_type("Print", "print_phase", print_phase, str, "'forward', 'backward' or 'both'")
     phase = print_phase.upper()
     if phase not in ("FORWARD", "BACKWARD", "BOTH"):
@@ -396,16 +373,16 @@ class PyFunc(Op):
 
     def backward(self, gys, *xs):
         skip_in, skip_out = self._skip
-        outs = [_data(self.output(i)) for i in range(len(self._out_dtypes))]
-        args = [_data(x) for i, x in enumerate(xs) if i not in skip_in]
+        outs = [data_of(self.output(i)) for i in range(len(self._out_dtypes))]
+        args = [data_of(x) for i, x in enumerate(xs) if i not in skip_in]
         args += [o for i, o in enumerate(outs) if i not in skip_out]
-        args += [None if g is None else _data(g) for g in gys]
+        args += [None if g is None else data_of(g) for g in gys]
         grads = self._backward_func(*args)
         grads = list(grads) if isinstance(grads, (list, tuple)) else [grads]
         if len(grads) != len(xs):
             raise ValueError(f"py_func: backward_func returned {len(grads)} gradient(s) for "
                              f"{len(xs)} input(s); return None for an input without one")
-        return tuple(None if g is None else np.array(g, dtype=_data(x).dtype).reshape(
+        return tuple(None if g is None else np.array(g, dtype=data_of(x).dtype).reshape(
             shape_of(x)) for g, x in zip(grads, xs))
 
 

@@ -37,8 +37,8 @@ import numbers
 
 import numpy as np
 
-from minigrad.core.checks import (check_axis, check_number, check_positive, check_tensor,
-                                  check_type, dtype_of, shape_of)
+from minigrad.core.checks import (check_axis, check_int, check_number, check_positive,
+                                  check_tensor, check_type, data_of, dtype_of, shape_of)
 from minigrad.core.op import Op
 from minigrad.core.variable import Variable
 from minigrad.ops.activation import apply_act, check_act, square
@@ -50,10 +50,6 @@ from minigrad.ops.shape import concat, reshape, split, transpose
 __all__ = ["BatchNorm", "batch_norm", "Standardize", "standardize", "layer_norm",
            "instance_norm", "group_norm", "l2_normalize", "lrn", "affine_channel", "data_norm",
            "spectral_norm", "power_iteration"]
-
-
-def _data(x):
-    return x.data if isinstance(x, Variable) else x
 
 
 class BatchNorm(Op):
@@ -148,9 +144,9 @@ def batch_norm(x, weight, bias, running_mean, running_var, training=True, moment
     stat_shape = [1 if i in axes else n for i, n in enumerate(shape)]
     if not training:
         # y = x * scale + shift with scale = weight / sqrt(var + eps), shift = bias - mean * scale.
-        inv_std = 1.0 / np.sqrt(_data(running_var) + epsilon)
+        inv_std = 1.0 / np.sqrt(data_of(running_var) + epsilon)
         scale = weight * inv_std
-        shift = bias - _data(running_mean) * scale
+        shift = bias - data_of(running_mean) * scale
         return x * reshape(scale, stat_shape) + reshape(shift, stat_shape)
     if int(np.prod(shape)) // channels < 2:
         raise ValueError(f"batch_norm: training needs more than one value per channel, got an "
@@ -158,23 +154,13 @@ def batch_norm(x, weight, bias, running_mean, running_var, training=True, moment
     op = BatchNorm(axes, float(epsilon))
     y = op(x, weight, bias)
     for running, batch in zip((running_mean, running_var), op.batch_statistics()):
-        array = _data(running)
+        array = data_of(running)
         array *= momentum
         array += (1.0 - momentum) * batch.astype(array.dtype, copy=False)
     return y
 
 
 # -- shared checks -------------------------------------------------------------------------------
-
-
-def check_int(op, argument, value, minimum=None):
-    """An int (not a bool), >= minimum when given."""
-    if not isinstance(value, numbers.Integral) or isinstance(value, bool):
-        raise TypeError(f"{op}: {argument} must be an int, got {type(value).__name__} "
-                        f"({value!r})")
-    if minimum is not None and value < minimum:
-        raise ValueError(f"{op}: {argument} must be >= {minimum}, got {value!r}")
-    return int(value)
 
 
 def check_epsilon(op, value, argument="epsilon"):
@@ -469,8 +455,8 @@ def data_norm(x, batch_size, batch_sum, batch_square_sum, scale_w=None, bias=Non
         slots, for the summary update of its parameter-server training; these are not
         derivatives.)
     scale_w, bias: None or [C] (Paddle's `enable_scale_and_shift`).
-    slot_dim: an int; > 0 cuts the C columns into slots of slot_dim columns; a slot whose first value
-        (the "show" count) is within 1e-7 of 0 gives zeros in that row, as in Paddle 1.8.
+    slot_dim: an int; > 0 cuts the C columns into slots of slot_dim columns; a slot whose first
+        value (the "show" count) is within 1e-7 of 0 gives zeros in that row, as in Paddle 1.8.
 
         y = data_norm(x, size, total, square_total)
     """
@@ -483,7 +469,7 @@ def data_norm(x, batch_size, batch_sum, batch_square_sum, scale_w=None, bias=Non
         if value is None:
             raise TypeError(f"{op}: {argument} must be a Variable or ndarray of shape "
                             f"[{channels}], got None")
-        summaries.append(_data(_check_param(op, argument, value, [channels], x)))
+        summaries.append(data_of(_check_param(op, argument, value, [channels], x)))
     scale_w = _check_param(op, "scale_w", scale_w, [channels], x)
     bias = _check_param(op, "bias", bias, [channels], x)
     slot_dim = check_int(op, "slot_dim", slot_dim)
@@ -493,7 +479,7 @@ def data_norm(x, batch_size, batch_sum, batch_square_sum, scale_w=None, bias=Non
         scales = np.sqrt(size / square_total)
     y = _affine((x - means) * scales, scale_w, bias, [channels])
     if slot_dim > 0:
-        shows = np.abs(_data(x)[:, ::slot_dim]) >= 1e-7
+        shows = np.abs(data_of(x)[:, ::slot_dim]) >= 1e-7
         mask = np.repeat(shows, slot_dim, axis=1)[:, :channels].astype(dtype_of(x))
         y = y * mask
     return y
@@ -543,9 +529,9 @@ def spectral_norm(weight, u, v, dim=0, power_iters=1, eps=1e-12):
             raise ValueError(f"{op}: {argument} has shape {list(shape_of(value))}; expected "
                              f"[{size}] for a weight of shape {shape} with dim={dim}")
     perm = [dim] + [i for i in range(len(shape)) if i != dim]
-    array = _data(weight)
+    array = data_of(weight)
     matrix = np.transpose(array, perm).reshape(h, w)
-    u, v = power_iteration(matrix, _data(u).astype(array.dtype), _data(v).astype(array.dtype),
+    u, v = power_iteration(matrix, data_of(u).astype(array.dtype), data_of(v).astype(array.dtype),
                            power_iters, eps)
     # sigma = u^T W v = sum(weight * (u v^T laid out like weight)): linear in weight.
     outer = np.outer(u, v).reshape([shape[i] for i in perm]).transpose(np.argsort(perm))

@@ -15,8 +15,7 @@ import numbers
 
 import numpy as np
 
-from minigrad.core.checks import check_tensor, check_type, shape_of
-from minigrad.core.variable import Variable
+from minigrad.core.checks import data_of, check_tensor, check_type, shape_of
 from minigrad.ops.activation import Clip, log_softmax, sigmoid, softplus
 from minigrad.ops.math import Sum, log
 from minigrad.ops.shape import getitem, reshape
@@ -29,13 +28,9 @@ __all__ = ["SAMPLERS", "ClassSampler", "nce_with_samples", "nce_loss", "default_
 SAMPLERS = ("uniform", "log_uniform", "custom_dist")
 
 
-def _data(x):
-    return x.data if isinstance(x, Variable) else x
-
-
 def _int_array(op, argument, value, shape=None):
     check_tensor(op, argument, value, dtypes="iu")
-    array = np.asarray(_data(value)).astype(np.int64)
+    array = np.asarray(data_of(value)).astype(np.int64)
     if shape is not None and list(array.shape) != list(shape):
         raise ValueError(f"{op}: {argument} has shape {list(array.shape)}; expected "
                          f"{list(shape)}")
@@ -72,7 +67,7 @@ class ClassSampler:
             if custom_dist is None:
                 raise ValueError(f"{op}: sampler='custom_dist' needs custom_dist, a probability "
                                  f"for each of the {num_classes} classes")
-            dist = np.asarray(_data(custom_dist), dtype=np.float64).reshape(-1)
+            dist = np.asarray(data_of(custom_dist), dtype=np.float64).reshape(-1)
             if dist.size != self.num_classes:
                 raise ValueError(f"{op}: custom_dist has {dist.size} entries; expected one per "
                                  f"class ({num_classes})")
@@ -118,7 +113,7 @@ def nce_with_samples(input, samples, num_true, weight, bias, noise, sample_weigh
     logits = Sum((2,), False)(getitem(weight, samples) * reshape(input, [rows, 1, dim]))
     if bias is not None:
         logits = logits + getitem(bias, (samples, np.zeros_like(samples)))
-    dtype = _data(input).dtype
+    dtype = data_of(input).dtype
     noise = np.asarray(noise, dtype=dtype)
     is_true = np.zeros(samples.shape, dtype=dtype)
     is_true[:, :num_true] = 1
@@ -218,7 +213,7 @@ def hierarchical_sigmoid(input, weight, bias, path_table, path_code):
                          f"path length]")
     on_path = np.cumprod(table >= 0, axis=1).astype(bool)
     _check_range(op, "path_table", np.where(on_path, table, 0), 0, nodes)
-    dtype = _data(input).dtype
+    dtype = data_of(input).dtype
     index = np.where(on_path, table, 0)
     z = Sum((2,), False)(getitem(weight, index) * reshape(input, [rows, 1, dim]))
     if bias is not None:
@@ -243,9 +238,9 @@ def sampled_softmax_with_samples(logits, samples, probabilities, num_true=1,
     """
     rows = shape_of(logits)[0]
     samples = np.asarray(samples)
-    dtype = _data(logits).dtype
+    dtype = data_of(logits).dtype
     with np.errstate(divide="ignore"):
-        log_q = np.log(np.asarray(_data(probabilities), dtype=np.float64))
+        log_q = np.log(np.asarray(data_of(probabilities), dtype=np.float64))
     # Paddle replaces an infinite log(Q) (Q = 0 or inf) by +-1e20.
     offset = np.clip(log_q, -1e20, 1e20)
     if remove_accidental_hits:
@@ -311,7 +306,7 @@ def sampled_softmax_with_cross_entropy(logits, label, num_samples, num_true=1,
         samples = _int_array(op, "customized_samples", customized_samples, [rows, width])
         _check_range(op, "customized_samples", samples, 0, classes)
         check_tensor(op, "customized_probabilities", customized_probabilities, dtypes="f")
-        probabilities = np.asarray(_data(customized_probabilities), dtype=np.float64)
+        probabilities = np.asarray(data_of(customized_probabilities), dtype=np.float64)
         if list(probabilities.shape) != [rows, width]:
             raise ValueError(f"{op}: customized_probabilities has shape "
                              f"{list(probabilities.shape)}; expected {[rows, width]}")

@@ -8,13 +8,9 @@ import numbers
 
 import numpy as np
 
-from minigrad.core.checks import check_axes, check_axis, shape_of
+from minigrad.core.checks import data_of, check_axes, check_axis, shape_of
 from minigrad.core.op import Op
 from minigrad.core.variable import Variable
-
-
-def _data(x):
-    return x.data if isinstance(x, Variable) else x
 
 
 # -- reshape / transpose -------------------------------------------------------------------------
@@ -246,7 +242,7 @@ def gather(input, index, overwrite=True):
     from its last pick, as Paddle 1.8 overwrites; False: the sum over its picks (the true
     derivative).
     """
-    index = _data(index)
+    index = data_of(index)
     index = np.asarray(index)
     if index.dtype.kind not in "iu":
         raise TypeError(f"gather: index must be integer, got dtype {index.dtype}")
@@ -338,7 +334,7 @@ class Split(Op):
         for g, n in zip(gys, self.sections):
             if g is None:
                 shape[self.axis] = n
-                g = np.zeros(shape, dtype=_data(x).dtype)
+                g = np.zeros(shape, dtype=data_of(x).dtype)
             parts.append(g)
         return concat(parts, self.axis)
 

@@ -16,7 +16,7 @@ import numbers
 
 import numpy as np
 
-from minigrad.core.checks import check_tensor, shape_of
+from minigrad.core.checks import data_of, check_tensor, shape_of
 from minigrad.core.variable import Variable
 from minigrad.nn.functional.rnn import _flatten, _map, _swap_batch_time, gather_tree
 from minigrad.ops.activation import log_softmax
@@ -25,10 +25,6 @@ from minigrad.ops.math import elementwise_add
 from minigrad.ops.shape import expand, getitem, reshape, stack, unsqueeze
 
 __all__ = ["Decoder", "BeamSearchDecoder", "dynamic_decode"]
-
-
-def _data(x):
-    return x.data if isinstance(x, Variable) else x
 
 
 class Decoder:
@@ -142,7 +138,7 @@ class BeamSearchDecoder(Decoder):
         if not 0 <= self.end_token < vocab:
             raise ValueError(f"BeamSearchDecoder: end_token={self.end_token} is not an id of the "
                              f"vocabulary of the logits (size {vocab})")
-        dtype = _data(logits).dtype
+        dtype = data_of(logits).dtype
         step_log_probs = log_softmax(logits)
         # A finished beam may only continue with end_token, at no cost.
         finished = beam_state.finished.data[..., None].astype(dtype)
@@ -189,9 +185,9 @@ class BeamSearchDecoder(Decoder):
 def _keep_finished(old, new, finished):
     """`new`, except where `finished` (a bool mask over the leading dims) keeps `old`."""
     mask = finished.reshape(finished.shape + (1,) * (len(shape_of(new)) - finished.ndim))
-    if _data(new).dtype.kind != "f":
-        return _constant(np.where(mask, _data(old), _data(new)))
-    keep = mask.astype(_data(new).dtype)
+    if data_of(new).dtype.kind != "f":
+        return _constant(np.where(mask, data_of(old), data_of(new)))
+    keep = mask.astype(data_of(new).dtype)
     return new * (1 - keep) + old * keep
 
 
@@ -220,7 +216,7 @@ def dynamic_decode(decoder, inits=None, max_step_num=None, output_time_major=Fal
         raise ValueError(f"dynamic_decode: max_step_num must be None or an int >= 0, got "
                          f"{max_step_num!r}")
     inputs, states, finished = decoder.initialize(inits)
-    finished = np.asarray(_data(finished), bool)
+    finished = np.asarray(data_of(finished), bool)
     lengths = np.zeros(finished.shape, np.int64)
     outputs, step = [], 0
     while not finished.all():
@@ -231,7 +227,7 @@ def dynamic_decode(decoder, inits=None, max_step_num=None, output_time_major=Fal
         if impute_finished:
             next_states = _map(lambda old, new: _keep_finished(old, new, finished), states,
                                next_states)
-        finished = finished | np.asarray(_data(next_finished), bool)
+        finished = finished | np.asarray(data_of(next_finished), bool)
         outputs.append(step_outputs)
         inputs, states, step = next_inputs, next_states, step + 1
         if max_step_num is not None and step > max_step_num:
