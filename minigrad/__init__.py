@@ -28,8 +28,8 @@ from minigrad.dygraph.nn import (  # noqa: F401
 from minigrad.ops.indexing import one_hot_v2 as one_hot  # noqa: F401  (fluid.one_hot)
 from minigrad.nn.functional.common import embedding_v2 as embedding  # noqa: F401  (fluid.embedding)
 
-# -- the input pipeline: `paddle.batch` (minigrad/data/) --
-from minigrad.data import batch  # noqa: F401
+# -- the input pipeline: `paddle.batch` (minigrad/reader/) --
+from minigrad.reader import batch  # noqa: F401
 
 # -- end of the input pipeline --
 

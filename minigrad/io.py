@@ -263,14 +263,14 @@ def load_dygraph(model_path, keep_name_table=False):
     return params, opt
 
 
-# -- the input pipeline: DataLoader, PyReader, reader decorators (minigrad/data/) --
-from minigrad.data import (  # noqa: E402,F401
+# -- the input pipeline: DataLoader, PyReader, reader decorators (minigrad/reader/) --
+from minigrad.reader import (  # noqa: E402,F401
     DataLoader, PyReader, Dataset, BatchSampler, default_collate_fn, batch, shuffle, buffered,
     cache, chain, compose, ComposeNotAligned, firstn, map_readers, xmap_readers,
     multiprocess_reader)
-from minigrad.data.pipe_reader import PipeReader  # noqa: E402,F401
-from minigrad import data as _data  # noqa: E402
-__all__ += _data.__all__ + ["PipeReader"]
+from minigrad.reader.pipe_reader import PipeReader  # noqa: E402,F401
+from minigrad import reader as _reader  # noqa: E402
+__all__ += _reader.__all__ + ["PipeReader"]
 
 # -- end of the input pipeline --
 

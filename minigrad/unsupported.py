@@ -108,8 +108,6 @@ OUT_OF_SCOPE = {
         "Switch": (STATIC, _LOOP + " (or fluid.layers.case)"),
         "IfElse": (STATIC, _LOOP + " (or fluid.layers.cond)"),
         "StaticRNN": (STATIC, "fluid.layers.rnn(cell, inputs) or a Python loop"),
-        "Print": (STATIC, "print(variable.numpy())"),
-        "py_func": (STATIC, "call the Python function on variable.numpy()"),
         # LoD tensors and sequence ops
         **{name: (LOD, _TO_VARIABLE) for name in (
             "sequence_concat", "sequence_conv", "sequence_enumerate", "sequence_expand",

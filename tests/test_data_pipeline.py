@@ -731,7 +731,7 @@ def test_multiprocess_reader(no_leaks):
 
 
 def test_a_reader_process_that_dies_is_an_error_not_a_hang(no_leaks):
-    from minigrad.data.prefetch import read_in_processes
+    from minigrad.reader.prefetch import read_in_processes
 
     def dies():
         yield 1

@@ -10,11 +10,11 @@ dataset.py     map-style Dataset, BatchSampler, default_collate_fn
 loader.py      DataLoader (from_generator, or over a Dataset) and PyReader: batches as Variables
 prefetch.py    reading ahead in a thread or forked processes, with clean stops and errors
 """
-from minigrad.data.decorators import (  # noqa: F401
+from minigrad.reader.decorators import (  # noqa: F401
     batch, shuffle, buffered, cache, chain, compose, ComposeNotAligned, firstn, map_readers,
     xmap_readers, multiprocess_reader)
-from minigrad.data.dataset import Dataset, BatchSampler, default_collate_fn  # noqa: F401
-from minigrad.data.loader import DataLoader, PyReader  # noqa: F401
+from minigrad.reader.dataset import Dataset, BatchSampler, default_collate_fn  # noqa: F401
+from minigrad.reader.loader import DataLoader, PyReader  # noqa: F401
 
 __all__ = ["batch", "shuffle", "buffered", "cache", "chain", "compose", "ComposeNotAligned",
            "firstn", "map_readers", "xmap_readers", "multiprocess_reader", "Dataset",

@@ -34,9 +34,9 @@ import numbers
 
 from minigrad.core.tape import require_dygraph
 from minigrad.core.variable import to_variable
-from minigrad.data.dataset import BatchSampler, default_collate_fn, fields_of, to_slot_arrays
-from minigrad.data.decorators import batch as batch_reader
-from minigrad.data.prefetch import read_ahead, read_in_processes
+from minigrad.reader.dataset import BatchSampler, default_collate_fn, fields_of, to_slot_arrays
+from minigrad.reader.decorators import batch as batch_reader
+from minigrad.reader.prefetch import read_ahead, read_in_processes
 
 __all__ = ["DataLoader", "GeneratorLoader", "PyReader"]
 

@@ -26,7 +26,7 @@ import queue
 import random
 import threading
 
-from minigrad.data.prefetch import (END, Failure, get_unless_stopped, put_unless_stopped,
+from minigrad.reader.prefetch import (END, Failure, get_unless_stopped, put_unless_stopped,
                                     read_ahead, read_in_processes, stop_threads)
 
 __all__ = ["batch", "shuffle", "buffered", "cache", "chain", "compose", "ComposeNotAligned",
