@@ -135,7 +135,7 @@ with fluid.dygraph.guard():
                            parameter_list=model.parameters())
         else:
             opt = make_opt(learning_rate=schedule, parameter_list=model.parameters())
-        if name != "train_plateau":   # 1.8.5 fails on ReduceLROnPlateau here (its step needs a loss)
+        if name != "train_plateau":   # 1.8.5 fails on ReduceLROnPlateau here (step needs a loss)
             report(name + ".lr_before", opt.current_step_lr())
         lrs, losses = train(model, opt, schedule, 4, 2, end_epoch)
         report(name + ".lrs", lrs)
