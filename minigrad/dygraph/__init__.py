@@ -17,6 +17,8 @@ from minigrad.io import save_dygraph, load_dygraph  # noqa: F401
 from minigrad.optimizer.lr import (  # noqa: F401
     LearningRateDecay, PiecewiseDecay, ExponentialDecay, NaturalExpDecay, InverseTimeDecay,
     PolynomialDecay, CosineDecay, NoamDecay, LinearLrWarmup)
+from minigrad.optimizer.lr_epoch import (  # noqa: F401
+    ReduceLROnPlateau, StepDecay, MultiStepDecay, LambdaDecay)
 from minigrad.dygraph import learning_rate_scheduler  # noqa: F401
 # -- Paddle's module paths: fluid.dygraph.layers, .container, .checkpoint, .backward_strategy --
 from minigrad.dygraph import layers, container, checkpoint, backward_strategy, jit  # noqa: F401,E402,E501

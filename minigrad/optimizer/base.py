@@ -87,7 +87,9 @@ class Optimizer:
         Skips parameters with `trainable=False` or without a gradient. `ops` is an empty list
         (there is no program); `params_grads` lists `(param, gradient Variable)` for the updated
         parameters, with the gradients as they were before clipping and regularization.
-        The learning-rate schedule, if any, advances by one step.
+        The learning-rate schedule, if any, advances by one step (ReduceLROnPlateau and the
+        epoch schedules StepDecay, MultiStepDecay, LambdaDecay do not: the training loop moves
+        them on).
         """
         where = f"{type(self).__name__}.minimize"
         require_dygraph(where)
@@ -149,12 +151,14 @@ class Optimizer:
 
     def current_step_lr(self):
         """The rate of the last update (before any: the rate the first update will use, a
-        float). After an update with a schedule it is a numpy scalar of the schedule's dtype, as
-        Paddle 1.8.5 reads it from its rate Variable."""
+        float, or for an epoch schedule or ReduceLROnPlateau a numpy scalar of its dtype). After
+        an update with a schedule it is a numpy scalar of the schedule's dtype, as Paddle 1.8.5
+        reads it from its rate Variable. An epoch schedule moved on by the training loop shows
+        its new rate here from the next update on."""
         schedule = self._learning_rate
         if isinstance(schedule, LearningRateDecay):
             if self._last_lr is None:
-                return float(schedule.step())
+                return schedule._next_rate()
             return np.dtype(schedule.dtype).type(self._last_lr)
         return schedule
 
@@ -181,7 +185,8 @@ class Optimizer:
         """The optimizer's state: {name: Variable}, copies safe to keep while training goes on.
 
         Per-parameter accumulators are named like Paddle's ("linear_0.w_0_moment1_0",
-        "linear_0.w_0_beta1_pow_acc_0"); with a schedule, "global_step" holds its counter.
+        "linear_0.w_0_beta1_pow_acc_0"); with a schedule, "LR_Scheduler" holds its state (a
+        dict) and "global_step" its counter (not for the epoch schedules, as Paddle 1.8.5).
         """
         require_dygraph(f"{type(self).__name__}.state_dict()")
         self._check_unique_names()
@@ -190,19 +195,22 @@ class Optimizer:
             for accumulator, array in accumulators.items():
                 key = self._state_key(param, accumulator)
                 state[key] = _state_variable(array.copy(), key)
-        if isinstance(self._learning_rate, LearningRateDecay):
-            # Paddle 1.8.5's two entries: the schedule's own state, and its step as int32 [1].
-            schedule = self._learning_rate.state_dict()
-            state[_SCHEDULER] = dict(schedule)
-            state[_GLOBAL_STEP] = _state_variable(
-                np.array([schedule["step_num"]], np.int32), _GLOBAL_STEP)
+        schedule = self._learning_rate
+        if isinstance(schedule, LearningRateDecay):
+            # Paddle 1.8.5's entries: the schedule's own state, and (but for the epoch
+            # schedules) its step as int32 [1].
+            state[_SCHEDULER] = dict(schedule.state_dict())
+            if schedule._saves_global_step:
+                state[_GLOBAL_STEP] = _state_variable(
+                    np.array([schedule.step_num], np.int32), _GLOBAL_STEP)
         return state
 
     def set_dict(self, state_dict):
         """Load what `state_dict()` returned (values: Variables or ndarrays, as load_dygraph gives).
 
         Every accumulator the optimizer holds must be present with the same shape and dtype,
-        and "global_step" when a schedule is used: a missing entry is a KeyError naming it, a
+        and the schedule's state when a schedule is used ("LR_Scheduler", or "global_step" in
+        files written before it was saved): a missing entry is a KeyError naming it, a
         mismatch a ValueError naming the entry and both shapes/dtypes. Everything is checked
         before anything is changed. Unused entries give a warning.
         """
@@ -264,6 +272,10 @@ class Optimizer:
             state = {k: _plain_number(v) for k, v in scheduler.items()}
             self._check_schedule_state(where, state)
             return state, [k for k in values if k == _GLOBAL_STEP] + [_SCHEDULER]
+        if "step_num" not in self._learning_rate.state_dict():
+            # Only step-counting schedules were ever saved without the dict.
+            raise KeyError(f"{where}: the state has no '{_SCHEDULER}' entry, which holds the "
+                           f"{type(self._learning_rate).__name__} schedule's state")
         if _GLOBAL_STEP not in values:
             raise KeyError(f"{where}: the state has no '{_GLOBAL_STEP}' entry, which holds the "
                            f"{type(self._learning_rate).__name__} schedule's step")

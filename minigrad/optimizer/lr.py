@@ -35,6 +35,10 @@ class LearningRateDecay:
             casts them to each parameter's dtype.
     """
 
+    # Whether optimizer.state_dict() saves `step_num` as an int32 "global_step" next to the
+    # "LR_Scheduler" dict: Paddle 1.8.5 does so for every schedule but the epoch ones.
+    _saves_global_step = True
+
     def __init__(self, begin=0, step=1, dtype="float32"):
         name = type(self).__name__
         self.step_num = _integer(name, "begin", begin)
@@ -54,6 +58,12 @@ class LearningRateDecay:
     def step(self):
         """The rate at the current `step_num` (a float); no side effects."""
         raise NotImplementedError(f"{type(self).__name__} must define step()")
+
+    def _next_rate(self):
+        """The rate the next call gives, without side effects: what a LinearLrWarmup around
+        this schedule reads, and what optimizer.current_step_lr() reports before any update
+        (a float here, as Paddle 1.8.5's step(); the epoch schedules give a numpy scalar)."""
+        return float(self.step())
 
     def create_lr_var(self, lr):
         """`lr` (a number, or a Variable a custom `step()` made) as a [1]-shaped Variable."""
@@ -233,7 +243,8 @@ class LinearLrWarmup(LearningRateDecay):
 
     While `step_num < warmup_steps` the rate is `start_lr + (end_lr - start_lr) * step_num /
     warmup_steps`; afterwards it is `learning_rate`, a float or another schedule. A wrapped
-    schedule advances with every call, warm-up included, as in Paddle. `begin` defaults to 1.
+    schedule advances with every call, warm-up included, as in Paddle (an epoch schedule or
+    ReduceLROnPlateau moves on only when the training loop moves it). `begin` defaults to 1.
 
         lr = fluid.dygraph.LinearLrWarmup(
             fluid.dygraph.CosineDecay(0.1, 100, 50), warmup_steps=500, start_lr=0.0, end_lr=0.1)
@@ -264,7 +275,7 @@ class LinearLrWarmup(LearningRateDecay):
         if self.step_num < self.warmup_steps:
             return self.start_lr + self.lr_ratio_before_warmup * self.step_num
         if isinstance(self.learning_rate, LearningRateDecay):
-            return self.learning_rate.step()
+            return self.learning_rate._next_rate()
         return self.learning_rate
 
     def _advance(self):
