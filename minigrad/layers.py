@@ -39,9 +39,10 @@ from minigrad.ops.logic import (  # noqa: F401
 from minigrad.distributions import (  # noqa: F401
     Normal, Uniform, Categorical, MultivariateNormalDiag)
 from minigrad.ops.metrics import mean_iou, auc  # noqa: F401
-from minigrad.ops.misc import (  # noqa: F401
-    fsp_matrix, similarity_focus, add_position_encoding, shard_index, hash,
-    continuous_value_model, Print, py_func)
+from minigrad.ops.features import (  # noqa: F401
+    fsp_matrix, similarity_focus, add_position_encoding, continuous_value_model)
+from minigrad.ops.ids import shard_index, hash  # noqa: F401
+from minigrad.ops.python_call import Print, py_func  # noqa: F401
 
 # -- shapes, indexing, padding, rearrangement --
 from minigrad.ops.indexing import (  # noqa: F401

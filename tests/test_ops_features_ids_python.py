@@ -1,5 +1,5 @@
-"""ops/misc.py: fsp_matrix, similarity_focus, add_position_encoding, shard_index, hash,
-continuous_value_model, Print, py_func. Values against loops and formulas written here (and
+"""ops/features.py, ops/ids.py, ops/python_call.py: fsp_matrix, similarity_focus,
+add_position_encoding, shard_index, hash, continuous_value_model, Print, py_func. Values against loops and formulas written here (and
 published xxHash64 test vectors), gradients by finite differences where the op has them, Paddle's
 gradient rule for continuous_value_model, and bad input."""
 import math
@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import minigrad as fluid
-from minigrad.ops.misc import _xxh64
+from minigrad.ops.ids import _xxh64
 from op_helpers import check_grads, grads_of, uniform, var
 
 L = fluid.layers
