@@ -1,7 +1,8 @@
 """ops/features.py, ops/ids.py, ops/python_call.py: fsp_matrix, similarity_focus,
-add_position_encoding, shard_index, hash, continuous_value_model, Print, py_func. Values against loops and formulas written here (and
-published xxHash64 test vectors), gradients by finite differences where the op has them, Paddle's
-gradient rule for continuous_value_model, and bad input."""
+add_position_encoding, shard_index, hash, continuous_value_model, Print, py_func. Values against
+loops and formulas written here (and published xxHash64 test vectors), gradients by finite
+differences where the op has them, Paddle's gradient rule for continuous_value_model, and bad
+input."""
 import math
 
 import numpy as np
