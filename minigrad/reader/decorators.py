@@ -27,7 +27,7 @@ import random
 import threading
 
 from minigrad.reader.prefetch import (END, Failure, get_unless_stopped, put_unless_stopped,
-                                    read_ahead, read_in_processes, stop_threads)
+                                      read_ahead, read_in_processes, stop_threads)
 
 __all__ = ["batch", "shuffle", "buffered", "cache", "chain", "compose", "ComposeNotAligned",
            "firstn", "map_readers", "xmap_readers", "multiprocess_reader"]
