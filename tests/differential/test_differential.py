@@ -144,6 +144,10 @@ DELIBERATE = {
     ("more_norm", "data_norm_slot_dim.grad0"):
         "1.8.5 defect: data_norm with slot_dim passes dy * scale back to the slots its forward "
         "set to the constant 0; minigrad gives them the derivative, 0",
+    **{("more_image", key): "integer and bool results take no gradient (stop_gradient=True, "
+       "as in PyTorch); 1.8.5 marked the int32 mask stop_gradient=False although none can flow"
+       for key in ("adaptive_pool2d_max_index", "adaptive_pool2d_upsample_index",
+                   "adaptive_pool3d_max_index", "adaptive_pool2d_ties_index")},
 }
 
 
