@@ -148,6 +148,9 @@ DELIBERATE = {
        "as in PyTorch); 1.8.5 marked the int32 mask stop_gradient=False although none can flow"
        for key in ("adaptive_pool2d_max_index", "adaptive_pool2d_upsample_index",
                    "adaptive_pool3d_max_index", "adaptive_pool2d_ties_index")},
+    ("more_creation_random", "uniform_random_float64.dtype"):
+        "1.8.5 defect: in dygraph uniform_random ignores dtype and returns float32; minigrad "
+        "returns the dtype asked for",
 }
 
 
