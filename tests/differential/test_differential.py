@@ -39,6 +39,9 @@ TOLERANCES = {
     # float32 rounding of the first update.
     ("optimizer_state", "adam.linear_2.w_0_moment2_0"): {"rtol": 5e-5},
     ("optimizer_state", "adam_schedule.linear_3.w_0_moment2_0"): {"rtol": 5e-5},
+    # Instance norm's input gradient on inputs of small spread: per-instance sums of terms ~10
+    # cancel to entries ~0.04, which keep only float32's absolute precision.
+    ("more_norm", "instance_norm_large_epsilon.grad0"): {"atol": 1e-5},
 }
 
 # (program, key) -> why minigrad differs from 1.8 on purpose. The key must exist on both sides and
@@ -144,6 +147,9 @@ DELIBERATE = {
     ("more_norm", "data_norm_slot_dim.grad0"):
         "1.8.5 defect: data_norm with slot_dim passes dy * scale back to the slots its forward "
         "set to the constant 0; minigrad gives them the derivative, 0",
+    ("more_norm", "l2_normalize_axis_out_of_range"):
+        "1.8.5 defect: l2_normalize with an axis outside the input's rank returns zeros "
+        "without complaint; minigrad raises ValueError",
     **{("more_image", key): "integer and bool results take no gradient (stop_gradient=True, "
        "as in PyTorch); 1.8.5 marked the int32 mask stop_gradient=False although none can flow"
        for key in ("adaptive_pool2d_max_index", "adaptive_pool2d_upsample_index",

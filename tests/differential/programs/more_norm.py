@@ -2,7 +2,7 @@
 # ParamAttr(initializer=NumpyArrayInitializer(...)).
 import numpy as np
 import paddle.fluid as fluid
-from diffreport import report, report_op
+from diffreport import report, report_op, catch
 
 rng = np.random.RandomState(41)
 L = fluid.layers
@@ -146,4 +146,58 @@ with fluid.dygraph.guard():
         x, scale=s, bias=b, act="relu"), x4, scale4, bias4)
     report_op("affine_channel_2d", lambda x, s, b: L.affine_channel(x, scale=s, bias=b),
               u(5, 4), scale4, bias4)
+
+    # -- where epsilon sits, float64, edge shapes --
+    tiny = np.array([[1e-4, -2e-4, 1e-4], [0.5, -1.0, 2.0]], "float32")
+    report_op("l2_normalize_large_epsilon", lambda x: L.l2_normalize(x, axis=1, epsilon=1e-2),
+              tiny)
+    report_op("group_norm_large_epsilon", lambda x: L.group_norm(
+        x, groups=2, epsilon=0.5, param_attr=attr(gamma4), bias_attr=attr(beta4)), x4 * 0.1)
+    # 1.8.5's batch/instance/layer norm kernels refuse epsilon > 1e-3, so these use 1e-3 on
+    # inputs whose variance is of that order.
+    report_op("instance_norm_large_epsilon", lambda x: L.instance_norm(
+        x, epsilon=1e-3, param_attr=attr(gamma4), bias_attr=attr(beta4)), x4 * 0.1)
+    report_op("batch_norm_large_epsilon", lambda x: L.batch_norm(
+        x, epsilon=1e-3, param_attr=attr(gamma4), bias_attr=attr(beta4)), x4 * 0.1)
+    report_op("layer_norm_large_epsilon", lambda x: layer_norm_or_layer(
+        x, 1, epsilon=1e-3), x3 * 0.1)
+    report_op("lrn_even_n", lambda x: L.lrn(x, n=4, alpha=0.1), x_lrn)
+    report_op("lrn_n1", lambda x: L.lrn(x, n=1, k=0.5, alpha=0.5, beta=1.0), x_lrn)
+    x64 = x4.astype("float64")
+    report_op("l2_normalize_float64", lambda x: L.l2_normalize(x, axis=2), x64)
+    report_op("affine_channel_float64", lambda x, s, b: L.affine_channel(x, scale=s, bias=b),
+              x64, scale4.astype("float64"), bias4.astype("float64"))
+    report_op("affine_channel_3d", lambda x, s, b: L.affine_channel(x, scale=s, bias=b),
+              u(2, 4, 3), scale4, bias4)
+    # One value per channel: Paddle passes x through unchanged.
+    report_op("batch_norm_single_value_per_channel", lambda x: L.batch_norm(
+        x, param_attr=attr(gamma4), bias_attr=attr(beta4)), u(1, 4, 1, 1))
+    report_op("batch_norm_single_row", lambda x: L.batch_norm(
+        x, param_attr=attr(u(6, low=0.5, high=1.5)), bias_attr=attr(u(6))), u(1, 6))
+    bn_layer = fluid.dygraph.BatchNorm(6, param_attr=attr(u(6, low=0.5, high=1.5)),
+                                       bias_attr=attr(u(6)))
+    report_op("batch_norm_layer_single_row", bn_layer, u(1, 6))
+    report("batch_norm_layer_single_row.weight_grad", bn_layer.weight.gradient())
+    report("batch_norm_layer_single_row.running", [bn_layer._mean, bn_layer._variance])
+    report_op("instance_norm_one_pixel", lambda x: L.instance_norm(
+        x, param_attr=attr(gamma4), bias_attr=attr(beta4)), u(2, 4, 1, 1))
+
+    # -- bad input: both must raise --
+    with catch("group_norm_groups_above_channels"):
+        L.group_norm(fluid.dygraph.to_variable(x4), groups=8)
+    with catch("group_norm_bad_layout"):
+        L.group_norm(fluid.dygraph.to_variable(x4), groups=2, data_layout="NCWH")
+    with catch("l2_normalize_axis_out_of_range"):
+        L.l2_normalize(fluid.dygraph.to_variable(x2), axis=3).numpy()
+    with catch("lrn_3d_input"):
+        L.lrn(fluid.dygraph.to_variable(x3))
+    with catch("lrn_bad_format"):
+        L.lrn(fluid.dygraph.to_variable(x_lrn), data_format="NCWH")
+    with catch("batch_norm_bias_attr_false"):
+        L.batch_norm(fluid.dygraph.to_variable(x4), bias_attr=False)
+    with catch("instance_norm_bias_attr_false"):
+        L.instance_norm(fluid.dygraph.to_variable(x4), bias_attr=False)
+    with catch("affine_channel_bad_layout"):
+        L.affine_channel(fluid.dygraph.to_variable(x4), scale=fluid.dygraph.to_variable(scale4),
+                         bias=fluid.dygraph.to_variable(bias4), data_layout="NCWH")
     report("done", True)
