@@ -2,7 +2,7 @@
 # sampling grids, adaptive pooling and pool3d. Outputs and input gradients.
 import numpy as np
 import paddle.fluid as fluid
-from diffreport import report, report_op
+from diffreport import report, report_op, catch
 
 rng = np.random.RandomState(42)
 L = fluid.layers
@@ -152,4 +152,67 @@ with fluid.dygraph.guard():
         x, pool_size=3, pool_type="max", pool_stride=2, pool_padding="SAME"), cube)
     report_op("pool3d_pad_valid", lambda x: L.pool3d(
         x, pool_size=3, pool_type="avg", pool_stride=2, pool_padding="VALID"), cube)
+
+    # -- edge cases --
+    report_op("bilinear_identity", lambda x: L.resize_bilinear(x, out_shape=[4, 5]), img)
+    report_op("bilinear_identity_ac0", lambda x: L.resize_bilinear(
+        x, out_shape=[4, 5], align_corners=False, align_mode=0), img)
+    report_op("nearest_to_one", lambda x: L.resize_nearest(x, out_shape=[1, 1]), img)
+    report_op("nearest_to_one_ac0", lambda x: L.resize_nearest(
+        x, out_shape=[1, 1], align_corners=False), img)
+    report_op("bilinear_from_one", lambda x: L.resize_bilinear(x, out_shape=[3, 4]),
+              u(1, 2, 1, 1))
+    report_op("bilinear_float64", lambda x: L.resize_bilinear(
+        x, out_shape=[6, 7], align_corners=False, align_mode=0), img.astype("float64"))
+    report_op("nearest_scale_variable", lambda x: L.resize_nearest(
+        x, scale=fluid.dygraph.to_variable(np.array([1.5], "float32"))), img)
+    report_op("bilinear_actual_shape", lambda x: L.resize_bilinear(
+        x, out_shape=[8, 8], actual_shape=fluid.dygraph.to_variable(np.array([6, 3], "int32"))),
+        img)
+    report_op("adaptive_pool2d_avg_upsample", lambda x: L.adaptive_pool2d(
+        x, pool_size=[9, 6], pool_type="avg"), feat)
+    report_op("adaptive_pool2d_float64", lambda x: L.adaptive_pool2d(
+        x, pool_size=[2, 3], pool_type="avg"), feat.astype("float64"))
+    grid_edges = np.array([[[[-1.0, -1.0], [1.0, 1.0], [-1.0, 1.0]],
+                            [[1.0, -1.0], [0.0, 0.0], [0.5, -0.25]]]], "float32")
+    report_op("grid_sampler_corners", L.grid_sampler, u(1, 2, 2, 3), grid_edges)
+    report_op("affine_grid_identity", lambda t: L.affine_grid(t, out_shape=[1, 1, 3, 4]),
+              np.array([[[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]]], "float32"))
+    report_op("pool3d_global_avg_ndhwc", lambda x: L.pool3d(
+        x, pool_type="avg", global_pooling=True, data_format="NDHWC"), cube)
+    report_op("pool3d_float64", lambda x: L.pool3d(
+        x, pool_size=2, pool_type="avg", pool_stride=2), cube.astype("float64"))
+
+    # -- bad input: both must raise --
+    as_var = fluid.dygraph.to_variable
+    with catch("resize_bilinear_on_5d"):
+        L.resize_bilinear(as_var(vol), out_shape=[2, 2])
+    with catch("resize_trilinear_on_4d"):
+        L.resize_trilinear(as_var(img), out_shape=[2, 2, 2])
+    with catch("resize_no_shape_or_scale"):
+        L.resize_bilinear(as_var(img))
+    with catch("resize_bad_resample"):
+        L.image_resize(as_var(img), out_shape=[2, 2], resample="BICUBIC")
+    with catch("resize_align_mode_bad"):
+        L.resize_bilinear(as_var(img), out_shape=[2, 2], align_mode=2).numpy()
+    with catch("resize_out_shape_wrong_length"):
+        L.resize_bilinear(as_var(img), out_shape=[2, 2, 2])
+    with catch("resize_scale_not_positive"):
+        L.resize_bilinear(as_var(img), scale=0.0)
+    with catch("adaptive_pool2d_avg_require_index"):
+        L.adaptive_pool2d(as_var(feat), pool_size=2, pool_type="avg", require_index=True)
+    with catch("adaptive_pool2d_bad_type"):
+        L.adaptive_pool2d(as_var(feat), pool_size=2, pool_type="min")
+    with catch("adaptive_pool3d_on_4d"):
+        L.adaptive_pool3d(as_var(feat), pool_size=2).numpy()
+    with catch("pool3d_bad_type"):
+        L.pool3d(as_var(cube), pool_size=2, pool_type="min")
+    with catch("pool3d_on_4d"):
+        L.pool3d(as_var(feat), pool_size=2).numpy()
+    with catch("pool3d_bad_padding_string"):
+        L.pool3d(as_var(cube), pool_size=2, pool_padding="FULL")
+    with catch("affine_grid_theta_2d"):
+        L.affine_grid(as_var(theta[0]), out_shape=[1, 1, 3, 3]).numpy()
+    with catch("grid_sampler_grid_last_dim_3"):
+        L.grid_sampler(as_var(img), as_var(u(2, 4, 5, 3))).numpy()
     report("done", True)
