@@ -139,7 +139,60 @@ with fluid.dygraph.guard():
     lengths = fluid.dygraph.to_variable(np.array([3, 1, 0, 4], "int64"))
     report("sequence_mask", L.sequence_mask(lengths))
     report("sequence_mask_maxlen", L.sequence_mask(lengths, maxlen=6, dtype="float32"))
+    # Float lengths, as 1.8's own sequence_mask example feeds them: maxlen = int(max(x)).
+    float_lengths = fluid.dygraph.to_variable(np.array([2.7, 1.2, 0.0], "float32"))
+    report("sequence_mask_float_lengths", L.sequence_mask(float_lengths))
+    report("sequence_mask_float_lengths_maxlen", L.sequence_mask(float_lengths, maxlen=4,
+                                                                 dtype="float32"))
     report("sequence_mask_2d", L.sequence_mask(
         fluid.dygraph.to_variable(np.array([[1, 2], [0, 3]], "int32")), maxlen=3,
         dtype="int32"))
+
+    # -- edge cases --
+    report("fill_constant_batch_size_like_bool", L.fill_constant_batch_size_like(
+        x53, shape=[-1, 2], dtype="bool", value=1))
+    report("fill_constant_batch_size_like_int_value_float", L.fill_constant_batch_size_like(
+        x53, shape=[-1], dtype="float32", value=3))
+    # (1.8.5 reads a maxlen Variable as int32.)
+    report("sequence_mask_maxlen_variable", L.sequence_mask(
+        lengths, maxlen=fluid.dygraph.to_variable(np.array([5], "int32"))))
+    report("sequence_mask_bool", L.sequence_mask(lengths, maxlen=3, dtype="bool"))
+    report("layers_one_hot_int32", L.one_hot(
+        fluid.dygraph.to_variable(np.array([[2], [0]], "int32")), depth=3))
+    report("layers_one_hot_out_of_range", L.one_hot(
+        fluid.dygraph.to_variable(np.array([[2], [5]], "int64")), depth=3,
+        allow_out_of_range=True))
+    report("embedding_is_sparse", L.embedding(ids_col, size=[6, 3], is_sparse=True,
+                                              param_attr=attr(table)))
+    report_op("fc_float64", lambda x: L.fc(x, size=2, param_attr=fluid.ParamAttr(
+        initializer=fluid.initializer.Constant(0.5)), bias_attr=False), u(3, 3).astype("float64"))
+    report_op("bilinear_tensor_product_size1", lambda x, y: L.bilinear_tensor_product(
+        x, y, size=1, param_attr=attr(u(1, 3, 2)), bias_attr=attr(u(1, 1))), u(4, 3), u(4, 2))
+    report_op("row_conv_future0", lambda x: L.row_conv(x, future_context_size=0,
+                                                       param_attr=attr(u(1, 4))), u(2, 3, 4))
+    report_op("row_conv_long_context", lambda x: L.row_conv(
+        x, future_context_size=5, param_attr=attr(u(6, 4))), u(2, 3, 4))
+
+    # -- bad input: both must raise --
+    as_var = fluid.dygraph.to_variable
+    with catch("fc_bad_size"):
+        L.fc(as_var(u(2, 3)), size=0)
+    with catch("fc_param_attr_count"):
+        L.fc([as_var(u(2, 3)), as_var(u(2, 3))], size=2, param_attr=[attr(w1)] * 3)
+    with catch("embedding_float_ids"):
+        L.embedding(as_var(u(3, 1)), size=[6, 3])
+    with catch("embedding_padding_idx_too_big"):
+        L.embedding(ids_col, size=[6, 3], padding_idx=6).numpy()
+    with catch("one_hot_float_input"):
+        fluid.one_hot(as_var(u(3)), depth=4)
+    with catch("sequence_mask_bool_input"):
+        L.sequence_mask(as_var(np.array([True, False])), maxlen=4).numpy()
+    with catch("create_parameter_bad_dtype"):
+        L.create_parameter([2], "float32x")
+    with catch("uniform_random_bad_shape_type"):
+        L.uniform_random("3, 4")
+    with catch("gaussian_random_bad_dtype"):
+        L.gaussian_random([2], dtype="int64")
+    with catch("sampling_id_1d"):
+        L.sampling_id(as_var(np.array([0.5, 0.5], "float32"))).numpy()
     report("done", True)
