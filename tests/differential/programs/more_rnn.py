@@ -1,7 +1,7 @@
 # fluid.layers RNN building blocks: gru_unit, lstm_unit, GRUCell / LSTMCell steps, gather_tree.
 import numpy as np
 import paddle.fluid as fluid
-from diffreport import report, report_op
+from diffreport import report, report_op, catch
 
 rng = np.random.RandomState(44)
 L = fluid.layers
@@ -115,4 +115,36 @@ with fluid.dygraph.guard():
     report("gather_tree_int32", L.gather_tree(fluid.dygraph.to_variable(ids3.astype("int32")),
                                               fluid.dygraph.to_variable(
                                                   parents3.astype("int32"))))
+
+    # -- edge cases --
+    report_op("lstm_unit_no_bias", lambda x, h, c: L.lstm_unit(
+        x, h, c, param_attr=attr(lstm_w), bias_attr=False), x_t, h0, c0)
+    report_op("lstm_unit_float64", lambda x, h, c: L.lstm_unit(
+        x, h, c, param_attr=fluid.ParamAttr(initializer=fluid.initializer.Constant(0.1))),
+        x_t.astype("float64"), h0.astype("float64"), c0.astype("float64"))
+    report_op("gru_unit_float64", lambda x, h: L.gru_unit(
+        x, h, size=3 * D, param_attr=fluid.ParamAttr(
+            initializer=fluid.initializer.Constant(0.1)))[0],
+        x3d.astype("float64"), h0.astype("float64"))
+    report_op("gru_unit_batch1", lambda x, h: L.gru_unit(
+        x, h, size=3 * D, param_attr=attr(gru_w), bias_attr=attr(gru_b))[0], x3d[:1], h0[:1])
+    report("gather_tree_one_step", L.gather_tree(
+        fluid.dygraph.to_variable(ids[:1]), fluid.dygraph.to_variable(parents[:1])))
+
+    # -- bad input: both must raise --
+    as_var = fluid.dygraph.to_variable
+    with catch("lstm_unit_rank3"):
+        L.lstm_unit(as_var(u(2, N, M)), as_var(h0), as_var(c0))
+    with catch("lstm_unit_batch_mismatch"):
+        L.lstm_unit(as_var(x_t[:2]), as_var(h0), as_var(c0))
+    with catch("lstm_unit_hidden_cell_mismatch"):
+        L.lstm_unit(as_var(x_t), as_var(h0), as_var(u(N, D + 1)))
+    with catch("gru_unit_int_input"):
+        L.gru_unit(as_var(x3d.astype("int64")), as_var(h0), size=3 * D)
+    with catch("gru_unit_size_not_int"):
+        L.gru_unit(as_var(x3d), as_var(h0), size=float(3 * D))
+    with catch("lstm_cell_states_not_list"):
+        L.LSTMCell(hidden_size=D)(as_var(x_t), as_var(h0))
+    with catch("gather_tree_float_ids"):
+        L.gather_tree(as_var(ids.astype("float32")), as_var(parents)).numpy()
     report("done", True)
