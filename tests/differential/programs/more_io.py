@@ -160,4 +160,43 @@ with fluid.dygraph.guard():
     loader = fluid.io.DataLoader.from_generator(capacity=2, return_list=True)
     loader.set_sample_list_generator(fluid.io.batch(scalar_samples, batch_size=2), places=place)
     report("sample_list_python_int", loader_batches(loader))
+
+    # -- more decorators and loader corners --
+    report("cache", list(fluid.io.cache(numbers(4))()))
+    cached = fluid.io.cache(numbers(3))
+    report("cache_twice", [list(cached()), list(cached())])
+    report("batch_of_tuples", list(fluid.io.batch(pairs(5), batch_size=2)()))
+    report("shuffle_of_batches_multiset", sorted(
+        tuple(b) for b in fluid.io.shuffle(fluid.io.batch(numbers(9), 3), buf_size=2)()))
+    loader = fluid.io.DataLoader(dataset, batch_size=1, places=place, return_list=True)
+    report("dataset_loader_batch_size_1", loader_batches(loader))
+    report("dataset_loader_len", len(fluid.io.DataLoader(dataset, batch_size=3, places=place,
+                                                         return_list=True)))
+    loader = fluid.io.DataLoader.from_generator(capacity=2, return_list=True)
+    loader.set_batch_generator(batches, places=[place])
+    report("batch_generator_places_list", loader_batches(loader))
+
+    # -- bad input: both must raise --
+    with catch("dataset_loader_sampler_and_batch_size"):
+        fluid.io.DataLoader(dataset, batch_sampler=sampler, batch_size=2, places=place,
+                            return_list=True)
+    with catch("dataset_loader_batch_size_0"):
+        fluid.io.DataLoader(dataset, batch_size=0, places=place, return_list=True)
+    with catch("batch_sampler_no_dataset_nor_indices"):
+        fluid.io.BatchSampler(batch_size=2)
+    with catch("batch_sampler_bad_batch_size"):
+        fluid.io.BatchSampler(dataset=dataset, batch_size=0)
+
+    class Failing(fluid.io.Dataset):
+        def __len__(self):
+            return 4
+
+        def __getitem__(self, index):
+            if index == 2:
+                raise KeyError("sample 2 is missing")
+            return images[index], labels[index]
+
+    with catch("dataset_getitem_raises"):
+        loader_batches(fluid.io.DataLoader(Failing(), batch_size=1, places=place,
+                                           return_list=True))
     report("done", True)
