@@ -183,6 +183,24 @@ with fluid.dygraph.guard():
     report_op("pool3d_float64", lambda x: L.pool3d(
         x, pool_size=2, pool_type="avg", pool_stride=2), cube.astype("float64"))
 
+    report_op("bilinear_nhwc_scale", lambda x: L.resize_bilinear(
+        x, scale=1.7, align_corners=True, data_format="NHWC"), img)
+    report_op("nearest_nhwc_scale", lambda x: L.resize_nearest(
+        x, scale=0.7, align_corners=True, data_format="NHWC"), img)
+    report_op("trilinear_ndhwc_scale", lambda x: L.resize_trilinear(
+        x, scale=0.8, align_corners=True, data_format="NDHWC"), vol)
+    report_op("grid_sampler_float64", L.grid_sampler, img.astype("float64"),
+              grid_in.astype("float64"))
+    report_op("affine_grid_float64", lambda t: L.affine_grid(t, out_shape=[2, 3, 3, 4]),
+              theta.astype("float64"))
+    report_op("adaptive_pool3d_max_nondivisible", lambda x: L.adaptive_pool3d(
+        x, pool_size=[3, 2, 4], pool_type="max"), u(1, 2, 5, 5, 7))
+    report_op("pool3d_stride_bigger_than_kernel", lambda x: L.pool3d(
+        x, pool_size=2, pool_type="max", pool_stride=3), cube)
+    report_op("pool3d_list_sizes", lambda x: L.pool3d(
+        x, pool_size=[1, 2, 3], pool_type="avg", pool_stride=[1, 2, 2],
+        pool_padding=[0, 1, 1]), cube)
+
     # -- bad input: both must raise --
     as_var = fluid.dygraph.to_variable
     with catch("resize_bilinear_on_5d"):

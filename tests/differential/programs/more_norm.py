@@ -182,6 +182,21 @@ with fluid.dygraph.guard():
     report_op("instance_norm_one_pixel", lambda x: L.instance_norm(
         x, param_attr=attr(gamma4), bias_attr=attr(beta4)), u(2, 4, 1, 1))
 
+    report_op("l2_normalize_1d", lambda x: L.l2_normalize(x, axis=0), u(5))
+    report_op("spectral_norm_eps", lambda w: L.spectral_norm(w, dim=0, power_iters=20,
+                                                             eps=1e-3), dominant(3, 5),
+              grad=False)
+    report_op("group_norm_float64", lambda x: L.group_norm(
+        x, groups=2, param_attr=fluid.ParamAttr(initializer=fluid.initializer.Constant(1.5)),
+        bias_attr=fluid.ParamAttr(initializer=fluid.initializer.Constant(0.5))), x64)
+    report_op("instance_norm_float64", lambda x: L.instance_norm(x), x64)
+    report_op("batch_norm_float64", lambda x: L.batch_norm(x), x64)
+    report_op("data_norm_float64", lambda x: L.data_norm(
+        x, name="dn_float64", param_attr={"batch_size": 4.0, "batch_sum": 1.0,
+                                          "batch_square": 9.0}), x_dn.astype("float64"))
+    report_op("data_norm_nhwc", lambda x: L.data_norm(x, name="dn_nhwc", data_layout="NHWC"),
+              x_dn)
+
     # -- bad input: both must raise --
     with catch("group_norm_groups_above_channels"):
         L.group_norm(fluid.dygraph.to_variable(x4), groups=8)
