@@ -176,6 +176,17 @@ with fluid.dygraph.guard():
     loader.set_batch_generator(batches, places=[place])
     report("batch_generator_places_list", loader_batches(loader))
 
+    loader = fluid.io.DataLoader.from_generator(capacity=2, return_list=True,
+                                                use_multiprocess=True)
+    loader.set_batch_generator(batches, places=place)
+    report("batch_generator_multiprocess", loader_batches(loader))
+    loader = fluid.io.DataLoader.from_generator(capacity=2, return_list=True)
+    loader.set_sample_generator(samples, batch_size=7, places=place)
+    report("sample_generator_whole_set", loader_batches(loader))
+    loader = fluid.io.DataLoader.from_generator(capacity=2, return_list=True)
+    loader.set_sample_generator(samples, batch_size=8, places=place)
+    report("sample_generator_batch_larger_than_set", loader_batches(loader))
+
     # -- bad input: both must raise --
     with catch("dataset_loader_sampler_and_batch_size"):
         fluid.io.DataLoader(dataset, batch_sampler=sampler, batch_size=2, places=place,
@@ -199,4 +210,11 @@ with fluid.dygraph.guard():
     with catch("dataset_getitem_raises"):
         loader_batches(fluid.io.DataLoader(Failing(), batch_size=1, places=place,
                                            return_list=True))
+    def ragged():
+        yield [(np.zeros(3, "float32"),), (np.zeros(2, "float32"),)]
+
+    loader = fluid.io.DataLoader.from_generator(capacity=2, return_list=True)
+    loader.set_sample_list_generator(ragged, places=place)
+    with catch("sample_list_ragged_shapes"):
+        loader_batches(loader)
     report("done", True)
