@@ -210,6 +210,7 @@ with fluid.dygraph.guard():
     with catch("dataset_getitem_raises"):
         loader_batches(fluid.io.DataLoader(Failing(), batch_size=1, places=place,
                                            return_list=True))
+
     def ragged():
         yield [(np.zeros(3, "float32"),), (np.zeros(2, "float32"),)]
 

@@ -118,8 +118,8 @@ with fluid.dygraph.guard():
     report_op("data_norm_slot_dim", lambda x: L.data_norm(
         x, name="dn_slots", slot_dim=3, param_attr={"batch_size": 4.0, "batch_sum": 1.0,
                                                      "batch_square": 9.0}), x_slots)
-    report_op("data_norm_act", lambda x: L.data_norm(x, name="dn_act", act="tanh",
-                                                     param_attr={"batch_sum": 500.0}), x_dn)
+    report_op("data_norm_act", lambda x: L.data_norm(
+        x, name="dn_act", act="tanh", param_attr={"batch_sum": 500.0}), x_dn)
 
     # spectral_norm: forward only (1.8.5's backward is not the derivative; docs/paddle18.md).
     # u and v start random (Normal) on both sides, so the weights have one dominant singular
