@@ -116,8 +116,8 @@ with fluid.dygraph.guard():
     x_slots[1, 0] = 0.0
     x_slots[2, 3] = 0.0
     report_op("data_norm_slot_dim", lambda x: L.data_norm(
-        x, name="dn_slots", slot_dim=3, param_attr={"batch_size": 4.0, "batch_sum": 1.0,
-                                                     "batch_square": 9.0}), x_slots)
+        x, name="dn_slots", slot_dim=3,
+        param_attr={"batch_size": 4.0, "batch_sum": 1.0, "batch_square": 9.0}), x_slots)
     report_op("data_norm_act", lambda x: L.data_norm(
         x, name="dn_act", act="tanh", param_attr={"batch_sum": 500.0}), x_dn)
 
