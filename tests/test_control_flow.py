@@ -120,5 +120,12 @@ def test_sequence_mask_on_dense_lengths_as_1_8_5():
         assert mask.numpy().tolist() == expected
         wide = L.sequence_mask(lengths, maxlen=var([4], "int32"), dtype="float32")
         assert wide.shape == [2, 2, 4] and wide.dtype == np.float32
+        # Float lengths, as 1.8's docstring example feeds: j < x, maxlen = int(max(x)).
+        floats = L.sequence_mask(var([2.7, 1.2, 0.0]))
+        assert floats.shape == [3, 2] and floats.dtype == np.int64
+        assert floats.numpy().tolist() == [[1, 1], [1, 1], [0, 0]]
+        floats = L.sequence_mask(var([2.7, 1.2, 0.0], "float64"), maxlen=4, dtype="float32")
+        assert floats.numpy().tolist() == [[float(j < n) for j in range(4)]
+                                           for n in (2.7, 1.2, 0.0)]
         with pytest.raises(TypeError, match="sequence_mask"):
-            L.sequence_mask(var([1.0]))
+            L.sequence_mask(var([True], "bool"))

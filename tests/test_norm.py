@@ -114,7 +114,7 @@ def test_running_statistics_are_buffers_not_parameters():
         np.testing.assert_allclose(out.numpy(), [[-1, -1], [1, 1]], atol=1e-4)
 
 
-@pytest.mark.parametrize("shape", [(3, 2, 2, 2), (4, 3)])
+@pytest.mark.parametrize("shape", [(3, 2, 2, 2), (4, 3), (1, 3)])
 @pytest.mark.parametrize("training", [True, False])
 def test_batch_norm_gradients_first_and_second_order(shape, training):
     rng = np.random.default_rng(4)
@@ -184,6 +184,31 @@ def test_torch_oracle_training_output():
     np.testing.assert_allclose(ours, theirs, rtol=1e-4, atol=1e-5)
 
 
+@pytest.mark.parametrize("shape", [(1, 3), (1, 3, 1, 1)])
+def test_one_value_per_channel_passes_through_as_in_paddle(shape):
+    # Paddle 1.8.5's kernel skips the normalisation when a channel has a single value: y = x,
+    # dx = dy, zero weight and bias gradients, running statistics untouched.
+    x_np = np.array([0.3, -0.5, 0.9], "float32").reshape(shape)
+    cotangent = np.array([1.0, 2.0, 3.0], "float32").reshape(shape)
+    with fluid.dygraph.guard():
+        bn = fluid.dygraph.BatchNorm(3, param_attr=fluid.ParamAttr(
+            initializer=fluid.initializer.Constant(1.5)), bias_attr=fluid.ParamAttr(
+            initializer=fluid.initializer.Constant(0.25)))
+        x = fluid.dygraph.to_variable(x_np)
+        x.stop_gradient = False
+        y = bn(x)
+        fluid.layers.reduce_sum(y * fluid.dygraph.to_variable(cotangent)).backward()
+        assert y.dtype == np.float32 and y.shape == list(shape)
+        np.testing.assert_array_equal(y.numpy(), x_np)
+        np.testing.assert_array_equal(x.gradient(), cotangent)
+        np.testing.assert_array_equal(bn.weight.gradient(), np.zeros(3, "float32"))
+        np.testing.assert_array_equal(bn.bias.gradient(), np.zeros(3, "float32"))
+        np.testing.assert_array_equal(bn._mean.numpy(), np.zeros(3, "float32"))
+        np.testing.assert_array_equal(bn._variance.numpy(), np.ones(3, "float32"))
+        functional = fluid.layers.batch_norm(fluid.dygraph.to_variable(x_np))
+        np.testing.assert_array_equal(functional.numpy(), x_np)
+
+
 def test_bad_input_and_arguments():
     with fluid.dygraph.guard():
         bn = fluid.dygraph.BatchNorm(3)
@@ -194,8 +219,8 @@ def test_bad_input_and_arguments():
             bn(fluid.dygraph.to_variable(np.zeros(3, "float32")))
         with pytest.raises(TypeError, match="dtype float64"):
             bn(fluid.dygraph.to_variable(np.zeros((2, 3))))
-        with pytest.raises(ValueError, match="more than one value per channel"):
-            bn(fluid.dygraph.to_variable(np.zeros((1, 3), "float32")))
+        with pytest.raises(ValueError, match="at least one value per channel"):
+            bn(fluid.dygraph.to_variable(np.zeros((0, 3), "float32")))
         with pytest.raises(TypeError, match="floating point"):
             bn(fluid.dygraph.to_variable(np.zeros((2, 3), "int64")))
         with pytest.raises(ValueError, match="momentum"):

@@ -298,10 +298,11 @@ def one_hot(input, depth, allow_out_of_range=False):
 
 
 def sequence_mask(x, maxlen=None, dtype="int64", name=None):
-    """mask[..., j] = j < x[...] for integer lengths `x`: shape x.shape + [maxlen] (maxlen
-    defaults to max(x); an int or a one-element Variable). Dense in dygraph, as in Paddle 1.8.5.
+    """mask[..., j] = j < x[...] for lengths `x`: shape x.shape + [maxlen] (maxlen defaults to
+    max(x), truncated to an int; an int or a one-element Variable). Dense in dygraph, as in
+    Paddle 1.8.5. Lengths may be integers or floats (1.8's own example feeds float32 lengths).
     """
-    check_tensor("sequence_mask", "x", x, dtypes="iu")
+    check_tensor("sequence_mask", "x", x, dtypes="iuf")
     if isinstance(maxlen, Variable):
         maxlen = int(maxlen.data.reshape(-1)[0])
     lengths = data_of(x)

@@ -120,6 +120,8 @@ def batch_norm(x, weight, bias, running_mean, running_var, training=True, moment
     running_mean, running_var: [C] Variables or ndarrays; with `training=True` they are updated
                   in place: running = momentum * running + (1 - momentum) * batch (biased var).
     training:     True normalises with the batch statistics, False with the running ones.
+                  With one value per channel (e.g. x [1, C]) training returns x unchanged and
+                  leaves the running statistics alone, as Paddle 1.8 does.
     Raises ValueError for a bad layout, an input with fewer than 2 dims, or [C] shapes that do
     not match the channel count.
 
@@ -148,9 +150,15 @@ def batch_norm(x, weight, bias, running_mean, running_var, training=True, moment
         scale = weight * inv_std
         shift = bias - data_of(running_mean) * scale
         return x * reshape(scale, stat_shape) + reshape(shift, stat_shape)
-    if int(np.prod(shape)) // channels < 2:
-        raise ValueError(f"batch_norm: training needs more than one value per channel, got an "
+    count = int(np.prod(shape)) // channels if channels else 0
+    if count == 0:
+        raise ValueError(f"batch_norm: training needs at least one value per channel, got an "
                          f"input of shape {list(shape)}")
+    if count == 1:
+        # One value per channel has no spread to normalise: Paddle's kernel then passes x
+        # through (y = x, dx = dy, zero gradients for weight and bias, running statistics
+        # untouched), so a last batch of one sample trains on instead of failing.
+        return x + reshape(weight * 0.0 + bias * 0.0, stat_shape)
     op = BatchNorm(axes, float(epsilon))
     y = op(x, weight, bias)
     for running, batch in zip((running_mean, running_var), op.batch_statistics()):

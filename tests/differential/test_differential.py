@@ -39,6 +39,9 @@ TOLERANCES = {
     # float32 rounding of the first update.
     ("optimizer_state", "adam.linear_2.w_0_moment2_0"): {"rtol": 5e-5},
     ("optimizer_state", "adam_schedule.linear_3.w_0_moment2_0"): {"rtol": 5e-5},
+    # Instance norm's input gradient on inputs of small spread: per-instance sums of terms ~10
+    # cancel to entries ~0.04, which keep only float32's absolute precision.
+    ("more_norm", "instance_norm_large_epsilon.grad0"): {"atol": 1e-5},
 }
 
 # (program, key) -> why minigrad differs from 1.8 on purpose. The key must exist on both sides and
@@ -137,6 +140,35 @@ DELIBERATE = {
        "stop_gradient=True and no gradient computed (Paddle 2.0, PyTorch); 1.8.5 computed the "
        "gradient and only skipped the update. The weights after a step are the same"
        for key in ("weight_stop_gradient", "weight_grad", "all_frozen_out_stop_gradient")},
+    # more_* programs: the fluid.layers functions of the compatibility issue.
+    ("more_norm", "layer_norm"):
+        "1.8.5 refuses fluid.layers.layer_norm in dygraph ('please use LayerNorm instead'); "
+        "minigrad provides it (the values are compared against 1.8.5's dygraph.LayerNorm)",
+    ("more_norm", "data_norm_slot_dim.grad0"):
+        "1.8.5 defect: data_norm with slot_dim passes dy * scale back to the slots its forward "
+        "set to the constant 0; minigrad gives them the derivative, 0",
+    ("more_norm", "l2_normalize_axis_out_of_range"):
+        "1.8.5 defect: l2_normalize with an axis outside the input's rank returns zeros "
+        "without complaint; minigrad raises ValueError",
+    **{("more_image", key): "integer and bool results take no gradient (stop_gradient=True, "
+       "as in PyTorch); 1.8.5 marked the int32 mask stop_gradient=False although none can flow"
+       for key in ("adaptive_pool2d_max_index", "adaptive_pool2d_upsample_index",
+                   "adaptive_pool3d_max_index", "adaptive_pool2d_ties_index")},
+    ("more_creation_random", "uniform_random_float64.dtype"):
+        "1.8.5 defect: in dygraph uniform_random ignores dtype and returns float32; minigrad "
+        "returns the dtype asked for",
+    ("more_creation_random", "embedding_padding_idx_too_big"):
+        "1.8.5 does not check padding_idx, which its docs require in [-vocab_size, vocab_size) "
+        "(outside it no row is padded); minigrad raises ValueError",
+    **{("more_rnn", key): "1.8.5 defect: gru_unit's backward uses only the gradient of hidden "
+       "and drops the gradients reaching reset_hidden_pre and gate; minigrad adds them"
+       for key in ("gru_unit_all_outputs.grad0", "gru_unit_all_outputs.grad1")},
+    ("more_rnn", "gru_unit_activations"):
+        "1.8.5 defect: gru_unit computes with tanh and sigmoid whatever activation and "
+        "gate_activation say; minigrad applies the ones given",
+    ("more_rnn", "lstm_cell_activations"):
+        "1.8.5 defect: LSTMCell computes with sigmoid and tanh whatever gate_activation and "
+        "activation say; minigrad applies the ones given",
 }
 
 
