@@ -418,6 +418,16 @@ def bpr_loss(input, label, name=None):
     return Sum((1,), True)(softplus(input - picked) * others) * (1.0 / (classes - 1))
 
 
+def _check_ranking(op, label, left, right):
+    """label, left and right: float tensors of one shape and dtype."""
+    for argument, value in (("label", label), ("left", left), ("right", right)):
+        check_tensor(op, argument, value, dtypes="f")
+    _same_shape(op, "left", left, "label", label)
+    _same_shape(op, "right", right, "label", label)
+    _same_dtype(op, "label", label, "left", left)
+    _same_dtype(op, "right", right, "left", left)
+
+
 def rank_loss(label, left, right, name=None):
     """RankNet's pairwise loss: log(1 + exp(o)) - label * o with o = left - right; label, left
     and right share a shape (usually [N, 1]), the output has it. label: 1 (left ranks higher),
@@ -425,13 +435,7 @@ def rank_loss(label, left, right, name=None):
 
         cost = fluid.layers.rank_loss(label, score_a, score_b)      # each [N, 1]
     """
-    op = "rank_loss"
-    for argument, value in (("label", label), ("left", left), ("right", right)):
-        check_tensor(op, argument, value, dtypes="f")
-    _same_shape(op, "left", left, "label", label)
-    _same_shape(op, "right", right, "label", label)
-    _same_dtype(op, "label", label, "left", left)
-    _same_dtype(op, "right", right, "left", left)
+    _check_ranking("rank_loss", label, left, right)
     o = left - right
     return softplus(o) - label * o
 
@@ -442,14 +446,8 @@ def margin_rank_loss(label, left, right, margin=0.1, name=None):
 
         cost = fluid.layers.margin_rank_loss(label, score_a, score_b, margin=0.2)
     """
-    op = "margin_rank_loss"
-    for argument, value in (("label", label), ("left", left), ("right", right)):
-        check_tensor(op, argument, value, dtypes="f")
-    _same_shape(op, "left", left, "label", label)
-    _same_shape(op, "right", right, "label", label)
-    _same_dtype(op, "label", label, "left", left)
-    _same_dtype(op, "right", right, "left", left)
-    margin = check_number(op, "margin", margin)
+    _check_ranking("margin_rank_loss", label, left, right)
+    margin = check_number("margin_rank_loss", "margin", margin)
     return relu(margin - label * (left - right))
 
 

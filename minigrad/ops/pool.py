@@ -14,17 +14,22 @@ import numpy as np
 from minigrad.core.checks import check_tensor, pair, shape_of
 from minigrad.core.op import Op, will_need_grad
 
-__all__ = ["pool2d", "pool_output_size"]
+__all__ = ["pool2d", "pool_output_size", "window_output_size"]
 
 
 def pool_output_size(size, kernel, stride, padding, ceil_mode):
-    """Output length of pooling along one dim (Paddle's rule; with ceil_mode a last window that
-    would start in the padding is dropped, so every window holds at least one real cell)."""
-    span = size + 2 * padding - kernel
+    """Output length of pooling along one dim with `padding` on both sides."""
+    return window_output_size(size, kernel, stride, padding, padding, ceil_mode)
+
+
+def window_output_size(size, kernel, stride, pad_before, pad_after, ceil_mode):
+    """Number of pooling windows along one axis (Paddle's rule; with ceil_mode a last window
+    that would start in the padding is dropped, so every window holds at least one real cell)."""
+    span = size + pad_before + pad_after - kernel
     if not ceil_mode:
         return span // stride + 1
     out = -(-span // stride) + 1
-    if (out - 1) * stride >= size + padding:
+    if (out - 1) * stride >= size + pad_before:
         out -= 1
     return out
 

@@ -27,20 +27,10 @@ from minigrad.core.checks import check_tensor, check_type, shape_of
 from minigrad.core.op import Op
 from minigrad.core.variable import Variable
 from minigrad.ops.shape import transpose
+from minigrad.ops.pool import window_output_size
 from minigrad.ops.taps import axis_taps
 
-__all__ = ["pool3d", "adaptive_pool2d", "adaptive_pool3d", "window_output_size"]
-
-
-def window_output_size(size, kernel, stride, pad_before, pad_after, ceil_mode):
-    """Number of pooling windows along one axis (Paddle's rule, see the module docstring)."""
-    span = size + pad_before + pad_after - kernel
-    if not ceil_mode:
-        return span // stride + 1
-    out = -(-span // stride) + 1
-    if (out - 1) * stride >= size + pad_before:
-        out -= 1
-    return out
+__all__ = ["pool3d", "adaptive_pool2d", "adaptive_pool3d"]
 
 
 def _strided_windows(size, kernel, stride, pad_before, pad_after, ceil_mode):

@@ -21,7 +21,7 @@ import numpy as np
 from minigrad.clip import check_grad_clip
 from minigrad.core.tape import require_dygraph
 from minigrad.core.variable import Parameter, Variable
-from minigrad.optimizer.lr import LearningRateDecay
+from minigrad.optimizer.lr import LearningRateDecay, plain_number
 from minigrad.regularizer import check_regularizer
 
 __all__ = ["Optimizer"]
@@ -269,7 +269,7 @@ class Optimizer:
             if not isinstance(scheduler, collections.abc.Mapping):
                 raise TypeError(f"{where}: '{_SCHEDULER}' must be a dict, got "
                                 f"{type(scheduler).__name__}")
-            state = {k: _plain_number(v) for k, v in scheduler.items()}
+            state = {k: plain_number(v) for k, v in scheduler.items()}
             self._check_schedule_state(where, state)
             return state, [k for k in values if k == _GLOBAL_STEP] + [_SCHEDULER]
         if "step_num" not in self._learning_rate.state_dict():
@@ -384,15 +384,6 @@ def _no_grad_keys(where, no_grad_set):
             raise TypeError(f"{where}: no_grad_set must hold Parameters or parameter names, got "
                             f"{type(item).__name__} ({item!r})")
     return ids, names
-
-
-def _plain_number(value):
-    """A schedule-state value as a Python number (it may come back from a file as an array)."""
-    if isinstance(value, Variable):
-        value = value.data
-    if isinstance(value, (np.ndarray, np.generic)) and np.size(value) == 1:
-        return np.asarray(value).reshape(()).item()
-    return value
 
 
 def _state_variable(array, name):

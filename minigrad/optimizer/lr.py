@@ -306,6 +306,16 @@ class LinearLrWarmup(LearningRateDecay):
     set_state_dict = set_dict
 
 
+def plain_number(value):
+    """A one-element Variable or array (what a saved state may hold) as a Python number; any
+    other value as it is."""
+    if isinstance(value, Variable):
+        value = value.data
+    if isinstance(value, (np.ndarray, np.generic)) and np.size(value) == 1:
+        return np.asarray(value).reshape(()).item()
+    return value
+
+
 def _integer(where, argument, value):
     # numpy integers (and 1-element integer arrays from a loaded state) are accepted.
     if hasattr(value, "shape") and getattr(value, "size", 0) == 1 and value.dtype.kind in "iu":

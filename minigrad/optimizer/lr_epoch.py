@@ -22,21 +22,12 @@ import numpy as np
 
 from minigrad.core.checks import check_number
 from minigrad.core.variable import Variable
-from minigrad.optimizer.lr import LearningRateDecay, _integer
+from minigrad.optimizer.lr import LearningRateDecay, _integer, plain_number
 
 __all__ = ["ReduceLROnPlateau", "StepDecay", "MultiStepDecay", "LambdaDecay"]
 
 
 # -- argument checks ----------------------------------------------------------------------------
-
-
-def _unwrap(value):
-    """A one-element Variable or array (what a saved state may hold) as a Python number."""
-    if isinstance(value, Variable):
-        value = value.data
-    if isinstance(value, (np.ndarray, np.generic)) and np.size(value) == 1:
-        return np.asarray(value).reshape(()).item()
-    return value
 
 
 def _non_negative(where, argument, value):
@@ -86,7 +77,7 @@ def _float_dtype(where, dtype):
 
 def _lr_value(where, what, value):
     """What get_lr() or lr_lambda returned (a number or a one-element Variable) as a float."""
-    value = _unwrap(value)
+    value = plain_number(value)
     if not isinstance(value, numbers.Real) or isinstance(value, bool):
         raise TypeError(f"{where}: {what} must return a number, got {type(value).__name__} "
                         f"({value!r})")
@@ -145,7 +136,7 @@ class _HeldRate(LearningRateDecay):
         missing = [key for key, _ in self._STATE if key not in state_dict]
         if missing:
             raise KeyError(f"{where}: the state has no {missing} (got keys {sorted(state_dict)})")
-        values = {key: convert(where, key, _unwrap(state_dict[key])) for key, convert in
+        values = {key: convert(where, key, plain_number(state_dict[key])) for key, convert in
                   self._STATE}
         for key, value in values.items():
             setattr(self, key, value)
