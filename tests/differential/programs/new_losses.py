@@ -86,6 +86,9 @@ with fluid.dygraph.guard():
     report_op("hsigmoid_no_bias", lambda x: L.hsigmoid(
         x, var(np.array([[7], [0], [5], [2]], "int64")), num_classes=8,
         param_attr=init(u(-1, 1, 7, 3)), bias_attr=False), features)
+    report_op("hsigmoid_two_classes", lambda x: L.hsigmoid(
+        x, var(np.array([[1], [0], [0], [1]], "int64")), num_classes=2,
+        param_attr=init(u(-1, 1, 1, 3)), bias_attr=init(u(-1, 1, 1, 1))), features)
     report_op("hsigmoid_custom", lambda x: L.hsigmoid(
         x, var(np.array([[0], [1], [2], [3]], "int64")), num_classes=3,
         param_attr=init(u(-1, 1, 3, 3)), bias_attr=init(u(-1, 1, 3, 1)),

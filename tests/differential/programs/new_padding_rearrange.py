@@ -27,6 +27,8 @@ with fluid.dygraph.guard():
                                                         pad_value=0.5), image)
     report_op("pad2d_reflect", lambda x: L.pad2d(x, paddings=[1, 2, 3, 4], mode="reflect"),
               image)
+    report_op("pad2d_reflect_widest", lambda x: L.pad2d(x, paddings=[3, 3, 4, 4],
+                                                        mode="reflect"), image)
     report_op("pad2d_edge", lambda x: L.pad2d(x, paddings=[2, 1, 0, 3], mode="edge"), image)
     report_op("pad2d_nhwc_reflect", lambda x: L.pad2d(
         x, paddings=[1, 1, 2, 0], mode="reflect", data_format="NHWC"), u(2, 4, 3, 3))
