@@ -45,14 +45,19 @@ def test_case_and_switch_case_defaults_as_paddle():
             L.switch_case(var([1.0]), [lambda: x])
 
 
-def test_while_loop_runs_eagerly_and_updates_the_loop_vars():
+def test_while_loop_runs_eagerly_and_leaves_the_loop_vars():
     with fluid.dygraph.guard():
         i = L.fill_constant([1], "int64", 0)
         total = L.fill_constant([1], "float32", 0.0)
         i_out, total_out = L.while_loop(lambda i, t: i < 4, lambda i, t: [i + 1, t + 2.5],
                                         [i, total])
         assert i_out.numpy()[0] == 4 and total_out.numpy()[0] == 10.0
-        assert i.numpy()[0] == 4, "1.8 assigns the final values to the loop vars"
+        # 1.8.5's dygraph while_loop rebinds its loop_vars list: the Variables passed in keep
+        # their values; one changed in place by the body is changed for the caller.
+        assert i.numpy()[0] == 0 and total.numpy()[0] == 0.0
+        step = L.fill_constant([1], "int64", 0)
+        L.while_loop(lambda i: i < 3, lambda i: [L.increment(i, in_place=True)], [step])
+        assert step.numpy()[0] == 3
         with pytest.raises(ValueError, match="body returned 1"):
             L.while_loop(lambda i, t: i < 4, lambda i, t: [i + 1], [i * 0, total])
 

@@ -95,8 +95,9 @@ def switch_case(branch_index, branch_fns, default=None, name=None):
 def while_loop(cond, body, loop_vars, is_test=False, name=None):
     """Run `loop_vars = body(*loop_vars)` while `cond(*loop_vars)` is true; return loop_vars.
 
-    As in Paddle 1.8 dygraph, the Variables passed in `loop_vars` also receive the final values
-    (the returned list carries the gradient history).
+    As in Paddle 1.8.5's dygraph, the Variables passed in `loop_vars` keep their values (only
+    the static graph assigned the final values to them); use the returned list. A body that
+    changes a Variable in place (`increment(i, in_place=True)`) changes it for the caller too.
     """
     _check_callable("while_loop", "cond", cond)
     _check_callable("while_loop", "body", body)
@@ -111,10 +112,6 @@ def while_loop(cond, body, loop_vars, is_test=False, name=None):
             raise ValueError(f"while_loop: body returned {len(outputs)} values for "
                              f"{len(current)} loop_vars; expected the same number")
         current = outputs
-    for original, final in zip(loop_vars, current):
-        if isinstance(original, Variable) and isinstance(final, Variable) \
-                and final is not original and final.data.shape == original.data.shape:
-            original.data = np.array(final.data, dtype=original.data.dtype)
     return current
 
 

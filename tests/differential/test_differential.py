@@ -169,6 +169,23 @@ DELIBERATE = {
     ("more_rnn", "lstm_cell_activations"):
         "1.8.5 defect: LSTMCell computes with sigmoid and tanh whatever gate_activation and "
         "activation say; minigrad applies the ones given",
+    # 1.8.5 defects found by the new_* programs (the compatibility functions).
+    ("new_math_logic", "increment_new.grad0"):
+        "1.8.5 defect: increment(in_place=False)'s backward op undoes the increment instead of "
+        "passing the gradient, so x gets none; minigrad gives d(x + value)/dx = 1",
+    **{("new_indexing", key): "1.8.5 defect: scatter passes the whole output gradient to input, "
+       "also to the rows the index replaces (they do not depend on input); minigrad gives them 0"
+       for key in ("scatter_overwrite.grad0", "scatter_add.grad0", "scatter_int32_index.grad0")},
+    **{("new_padding_rearrange", key): "1.8.5 defect: shuffle_channel's backward applies the "
+       "forward shuffle to the gradient instead of its inverse (right only when group ** 2 == "
+       "C); minigrad's is the derivative" for key in ("shuffle_channel.grad0",
+                                                       "shuffle_channel_g3.grad0")},
+    ("new_activations", "hard_swish_options.grad0"):
+        "1.8.5 defect: hard_swish's gradient where x + offset >= threshold is 1 instead of "
+        "threshold / scale (the same only with the defaults); minigrad's is the derivative",
+    ("new_activations", "soft_relu_clipped.grad0"):
+        "1.8.5 defect: soft_relu's gradient below -threshold is sigmoid(-threshold) instead of 0 "
+        "(the input is clipped there); minigrad's is the derivative",
 }
 
 
