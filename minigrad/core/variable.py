@@ -71,7 +71,7 @@ class Variable:
 
     def item(self):
         """The value of a one-element Variable as a Python number (PyTorch's and Paddle 2's)."""
-        return self._scalar(lambda v: v.item())
+        return self._scalar(lambda v: v.item(), "item()")
 
     def tolist(self):
         """The value as nested Python lists."""
@@ -129,10 +129,9 @@ class Variable:
     def __len__(self):
         return len(self.data)
 
-    def _scalar(self, kind):
+    def _scalar(self, kind, what=None):
         if self.data.size != 1:
-            what = "item()" if kind.__name__ == "<lambda>" else kind.__name__
-            raise ValueError(f"only a one-element Variable converts to {what}; "
+            raise ValueError(f"only a one-element Variable converts to {what or kind.__name__}; "
                              f"'{self.name}' has shape {self.shape}")
         return kind(self.data.reshape(()))
 

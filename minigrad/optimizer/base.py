@@ -26,11 +26,12 @@ from minigrad.regularizer import check_regularizer
 
 __all__ = ["Optimizer"]
 
-# The schedule's counter in a state dict, under Paddle's name; other schedule entries (a wrapped
-# schedule's counter in LinearLrWarmup) go under "LR_Scheduler.<key>".
+# A schedule's entries in an optimizer's state dict, under Paddle 1.8.5's names: its state as a
+# dict, and its counter as int32 [1]. Files written before the dict kept the other entries (a
+# wrapped schedule's counter in LinearLrWarmup) as "LR_Scheduler.<key>"; they still load.
 _GLOBAL_STEP = "global_step"
 _SCHEDULER = "LR_Scheduler"
-_SCHEDULE_PREFIX = "LR_Scheduler."     # entries of files written before "LR_Scheduler" was a dict
+_SCHEDULE_PREFIX = "LR_Scheduler."
 
 
 class Optimizer:
