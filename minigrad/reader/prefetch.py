@@ -17,6 +17,9 @@ processes would need picklable readers); where `fork` does not exist (Windows) t
 generators run the readers in one background thread instead.
 """
 import multiprocessing
+# Samples cross from minigrad's own forked reader processes to the training loop as pickles (as
+# every multiprocessing queue sends them); nothing here reads a file or another program's bytes.
+# Checkpoints are another matter: io.py loads them without pickle.
 import pickle
 import queue
 import threading
