@@ -9,6 +9,11 @@ from minigrad.nn.common import Dropout, Embedding  # noqa: F401
 # -- conv and pool layers (nn/conv.py, nn/pool.py) --
 from minigrad.nn.conv import Conv2D, Conv2DTranspose  # noqa: F401
 from minigrad.nn.pool import Pool2D  # noqa: F401
+# -- normalisation layers: LayerNorm, GroupNorm, InstanceNorm, SpectralNorm --
+
+# -- PRelu, BilinearTensorProduct, GRUUnit, NCE, TreeConv and the loss layers --
+
+# -- end of the layer sections --
 
 from minigrad import unsupported as _unsupported  # noqa: E402
 
