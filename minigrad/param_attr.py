@@ -35,7 +35,8 @@ class ParamAttr:
     learning_rate:    multiplier of the optimizer's learning rate for this parameter (>= 0).
     regularizer:      L1Decay / L2Decay; overrides the optimizer's `regularization`.
     trainable:        False freezes the parameter (optimizers skip it, no gradient is kept).
-    do_model_average: kept for Paddle compatibility.
+    do_model_average: False keeps the parameter out of ExponentialMovingAverage (default True,
+                      as in Paddle 1.8).
     need_clip:        False exempts the parameter from gradient clipping.
     Raises TypeError for arguments of the wrong type, ValueError for a negative learning_rate.
 
@@ -43,7 +44,7 @@ class ParamAttr:
     """
 
     def __init__(self, name=None, initializer=None, learning_rate=1.0, regularizer=None,
-                 trainable=True, do_model_average=False, need_clip=True):
+                 trainable=True, do_model_average=True, need_clip=True):
         if name is not None and not isinstance(name, str):
             raise TypeError(f"ParamAttr: name must be a str or None, got {type(name).__name__} "
                             f"({name!r})")
@@ -104,7 +105,7 @@ class WeightNormParamAttr(ParamAttr):
     """
 
     def __init__(self, dim=None, name=None, initializer=None, learning_rate=1.0,
-                 regularizer=None, trainable=True, do_model_average=False, need_clip=True):
+                 regularizer=None, trainable=True, do_model_average=True, need_clip=True):
         if dim is not None and (not isinstance(dim, numbers.Integral) or isinstance(dim, bool)):
             raise TypeError(f"WeightNormParamAttr: dim must be an int or None, got {dim!r}")
         super().__init__(name, initializer, learning_rate, regularizer, trainable,
