@@ -138,9 +138,8 @@ OUT_OF_SCOPE = {
     "fluid.optimizer": {
         "DGCMomentumOptimizer": ("GPU-only distributed optimizer", "fluid.optimizer.Momentum"),
         "RecomputeOptimizer": (STATIC, "the optimizer itself"),
-        "LookaheadOptimizer": (STATIC, None),
-        "ModelAverage": (STATIC, None),
-        "ExponentialMovingAverage": (STATIC, None),
+        "ModelAverage": (STATIC, "fluid.optimizer.ExponentialMovingAverage(parameter_list=...)"),
+        "PipelineOptimizer": (STATIC, "the optimizer itself"),
         **{name: (LATER_LAYERS, None) for name in (
             "Adadelta", "AdadeltaOptimizer", "Adamax", "AdamaxOptimizer", "DecayedAdagrad",
             "DecayedAdagradOptimizer", "Ftrl", "FtrlOptimizer", "Lamb", "LambOptimizer",

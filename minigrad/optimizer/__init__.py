@@ -6,7 +6,8 @@
     model.clear_gradients()
 
 `base.py` holds the shared pipeline (clip -> regularize -> update, state_dict), `optimizers.py`
-the update rules, `lr.py` the learning-rate schedules (exported as fluid.dygraph.*Decay).
+the update rules, `lr.py` the learning-rate schedules (exported as fluid.dygraph.*Decay),
+`averaging.py` Lookahead and the exponential moving average of parameters.
 """
 from minigrad.optimizer import lr  # noqa: F401
 from minigrad.optimizer.base import Optimizer  # noqa: F401
@@ -14,8 +15,12 @@ from minigrad.optimizer.optimizers import (  # noqa: F401
     SGD, Momentum, Adagrad, RMSProp, Adam,
     SGDOptimizer, MomentumOptimizer, AdagradOptimizer, RMSPropOptimizer, AdamOptimizer)
 
+from minigrad.optimizer.averaging import (  # noqa: F401,E402
+    LookaheadOptimizer, ExponentialMovingAverage)
+
 __all__ = ["Optimizer", "SGD", "Momentum", "Adagrad", "RMSProp", "Adam", "SGDOptimizer",
-           "MomentumOptimizer", "AdagradOptimizer", "RMSPropOptimizer", "AdamOptimizer"]
+           "MomentumOptimizer", "AdagradOptimizer", "RMSPropOptimizer", "AdamOptimizer",
+           "LookaheadOptimizer", "ExponentialMovingAverage"]
 
 from minigrad import unsupported as _unsupported  # noqa: E402
 
