@@ -10,6 +10,7 @@ from minigrad.nn.common import Dropout, Embedding  # noqa: F401
 from minigrad.nn.conv import Conv2D, Conv2DTranspose  # noqa: F401
 from minigrad.nn.pool import Pool2D  # noqa: F401
 # -- normalisation layers: LayerNorm, GroupNorm, InstanceNorm, SpectralNorm --
+from minigrad.nn.norm import LayerNorm, GroupNorm, InstanceNorm, SpectralNorm  # noqa: F401
 
 # -- PRelu, BilinearTensorProduct, GRUUnit, NCE, TreeConv and the loss layers --
 

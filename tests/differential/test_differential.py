@@ -186,6 +186,21 @@ DELIBERATE = {
     ("new_activations", "soft_relu_clipped.grad0"):
         "1.8.5 defect: soft_relu's gradient below -threshold is sigmoid(-threshold) instead of 0 "
         "(the input is clipped there); minigrad's is the derivative",
+    # -- i13 normalisation layers (dygraph LayerNorm, GroupNorm, InstanceNorm, SpectralNorm) --
+    **{("i13_norm_layers", key): "1.8.5 defect: GroupNorm creates no gain and bias unless "
+       "param_attr / bias_attr is given, contrary to its docs; minigrad creates them"
+       for key in ("group_norm_default.params", "group_norm_default.state_dict_keys")},
+    ("i13_norm_layers", "group_norm_default.grad0"):
+        "1.8.5 defect: without a gain group_norm's input gradient is wrong; minigrad's (with "
+        "the documented gain of ones) is the derivative",
+    **{("i13_norm_layers", key): "1.8.5 defect: group_norm reads a 3-D input as 4-D and "
+       "computes wrong values and NaN gradients (the docs' own example is 3-D); minigrad "
+       "normalises each group over its channels and length"
+       for key in ("group_norm_3d", "group_norm_3d.grad0", "group_norm_3d.param_grad0",
+                   "group_norm_3d.param_grad1")},
+    ("i13_norm_layers", "spectral_norm.grad0"):
+        "1.8.5 defect: spectral_norm's backward is not the derivative; minigrad's is, with the "
+        "iterated u and v held fixed (as PyTorch)",
 }
 
 
