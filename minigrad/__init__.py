@@ -24,7 +24,8 @@ from minigrad import framework, layer_helper, unique_name, core, data_feeder  # 
 from minigrad.core.tape import enable_imperative, disable_imperative  # noqa: F401
 # Paddle 1.8's fluid/__init__ re-exports the dygraph layers (`fluid.Linear`, `fluid.Conv2D`...).
 from minigrad.dygraph.nn import (  # noqa: F401
-    Linear, BatchNorm, Dropout, Embedding, Conv2D, Conv2DTranspose, Pool2D)
+    Linear, BatchNorm, Dropout, Embedding, Conv2D, Conv2DTranspose, Pool2D, LayerNorm, GroupNorm,
+    InstanceNorm, SpectralNorm)
 from minigrad.ops.indexing import one_hot_v2 as one_hot  # noqa: F401  (fluid.one_hot)
 from minigrad.nn.functional.common import embedding_v2 as embedding  # noqa: F401  (fluid.embedding)
 

@@ -108,7 +108,7 @@ def test_a_model_trained_with_lookahead_and_evaluated_with_its_average():
     rng = np.random.RandomState(0)
     x = rng.rand(32, 3).astype("float32")
     y = (x @ np.array([[1.0], [-2.0], [0.5]], "float32")).astype("float32")
-    model = fluid.dygraph.Linear(3, 1)
+    model = fluid.dygraph.Linear(3, 1, param_attr=fluid.initializer.Constant(0.0))
     opt = LookaheadOptimizer(fluid.optimizer.Adam(0.05, parameter_list=model.parameters()), k=4)
     ema = ExponentialMovingAverage(0.9, parameter_list=model.parameters())
 

@@ -11,6 +11,8 @@ from minigrad.dygraph.nn import (  # noqa: F401
     Layer, Sequential, LayerList, ParameterList, Linear, BatchNorm, Dropout, Embedding)
 # -- conv and pool layers (nn/conv.py, nn/pool.py) --
 from minigrad.dygraph.nn import Conv2D, Conv2DTranspose, Pool2D  # noqa: F401
+# -- normalisation layers (nn/norm.py) --
+from minigrad.dygraph.nn import LayerNorm, GroupNorm, InstanceNorm, SpectralNorm  # noqa: F401
 # -- save / load (io.py) --
 from minigrad.io import save_dygraph, load_dygraph  # noqa: F401
 # -- learning-rate schedules (optimizer/lr.py) --
