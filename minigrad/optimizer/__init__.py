@@ -7,7 +7,8 @@ DecayedAdagrad, Ftrl, Lamb, LarsMomentum, Dpsgd (and their ...Optimizer names).
     model.clear_gradients()
 
 `base.py` holds the shared pipeline (clip -> regularize -> update, state_dict), `optimizers.py`
-and `more_optimizers.py` the update rules, `lr.py` the learning-rate schedules (exported as fluid.dygraph.*Decay).
+and `more_optimizers.py` the update rules, `lr.py` the learning-rate schedules (exported as
+fluid.dygraph.*Decay).
 """
 from minigrad.optimizer import lr  # noqa: F401
 from minigrad.optimizer.base import Optimizer  # noqa: F401
