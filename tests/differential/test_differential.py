@@ -201,6 +201,22 @@ DELIBERATE = {
     ("i13_norm_layers", "spectral_norm.grad0"):
         "1.8.5 defect: spectral_norm's backward is not the derivative; minigrad's is, with the "
         "iterated u and v held fixed (as PyTorch)",
+    # -- i13 optimizers --
+    **{("i13_optimizers", key): "1.8.5 defect: Adadelta moves the parameter by "
+       "sqrt((new avg_squared_update + eps) / (avg_squared_grad + eps)) * g, not by the step its "
+       "avg_squared_update accumulates; minigrad takes the documented step (PyTorch's with lr=1)"
+       for key in ("adadelta.losses", "adadelta.weight", "adadelta.bias",
+                   "adadelta.state.bias__avg_squared_grad_0",
+                   "adadelta.state.weight__avg_squared_grad_0",
+                   "adadelta_options.losses", "adadelta_options.weight", "adadelta_options.bias",
+                   "adadelta_options.state.bias__avg_squared_grad_0",
+                   "adadelta_options.state.bias__avg_squared_update_0",
+                   "adadelta_options.state.weight__avg_squared_grad_0",
+                   "adadelta_options.state.weight__avg_squared_update_0")},
+    **{("i13_optimizers", "ftrl_l2_only." + key): "1.8.5 defect: Ftrl passes l1 as the "
+       "kernel's l2, so its l2 has no effect; minigrad uses l2 as documented"
+       for key in ("losses", "weight", "bias", "state.bias_linear_0", "state.bias_squared_0",
+                   "state.weight_linear_0", "state.weight_squared_0")},
 }
 
 
