@@ -12,6 +12,11 @@ from minigrad.nn.pool import Pool2D  # noqa: F401
 # -- normalisation layers: LayerNorm, GroupNorm, InstanceNorm, SpectralNorm --
 
 # -- PRelu, BilinearTensorProduct, GRUUnit, NCE, TreeConv and the loss layers --
+from minigrad.nn.activation import PRelu  # noqa: F401
+from minigrad.nn.linear import BilinearTensorProduct  # noqa: F401
+from minigrad.nn.rnn import GRUUnit  # noqa: F401
+from minigrad.nn.sampled import NCE  # noqa: F401
+from minigrad.nn.loss import MSELoss, L1Loss, BCELoss, NLLLoss  # noqa: F401
 
 # -- end of the layer sections --
 

@@ -186,6 +186,18 @@ DELIBERATE = {
     ("new_activations", "soft_relu_clipped.grad0"):
         "1.8.5 defect: soft_relu's gradient below -threshold is sigmoid(-threshold) instead of 0 "
         "(the input is clipped there); minigrad's is the derivative",
+    # -- i13 layers-other: PRelu, GRUUnit, NCE (programs/i13_layers_other.py) --
+    **{("i13_layers_other", key): "1.8.5 defect: GRUUnit's backward uses only the gradient of "
+       "hidden and drops those reaching reset_hidden_pre and gate; minigrad adds them"
+       for key in ("gru_all_outputs.grad0", "gru_all_outputs.grad1")},
+    **{("i13_layers_other", key): "1.8.5 defect: dygraph GRUUnit ignores origin_mode; minigrad "
+       "uses h = u * h_prev + (1 - u) * c for origin_mode=True, as the docs give"
+       for key in ("gru_origin_mode", "gru_origin_mode.grad0", "gru_origin_mode.grad1")},
+    ("i13_layers_other", "nce_default_parameter_count"):
+        "1.8.5 defect: dygraph NCE makes no bias unless bias_attr is given; its docs promise a "
+        "zero-initialised [K, 1] bias by default (False for none), which minigrad makes",
+    ("i13_layers_other", "prelu_float64_alpha_dtype"):
+        "1.8.5 defect: PRelu makes alpha float32 whatever dtype says; minigrad honours dtype",
 }
 
 
