@@ -508,3 +508,121 @@ def test_nce_word2vec_training_loss_falls():
             nce.clear_gradients()
             losses.append(float(loss.numpy()[0]))
     assert losses[-1] < 0.5 * losses[0], losses
+
+
+# -- TreeConv ------------------------------------------------------------------------------------
+
+TREES = np.array([[[1, 2], [1, 3], [1, 4], [2, 5], [2, 6], [4, 7]],
+                  [[1, 2], [2, 3], [3, 4], [0, 0], [0, 0], [0, 0]]], "int32")
+
+
+def tree_conv_reference(x, edges, w, max_depth):
+    """Direct loops: for each root, recurse over its descendants above max_depth, weight each
+    node's features by (eta_l, eta_r, eta_t) as the tree_conv op defines them, then apply w."""
+    batch, n, features = x.shape
+    out = np.zeros((batch, n) + w.shape[2:])
+    for b in range(batch):
+        kids = {}
+        rows = 0
+        for parent, child in edges[b]:
+            if parent == 0 or child == 0:
+                break
+            kids.setdefault(parent, []).append(child)
+            rows += 1
+
+        def visit(node, place, siblings, depth, patch):
+            eta_t = (max_depth - depth) / max_depth
+            eta_l = (1 - eta_t) * (0.5 if siblings == 1 else (place - 1) / (siblings - 1))
+            eta_r = (1 - eta_t) * (1 - eta_l)
+            patch += np.stack([eta_l * x[b, node - 1], eta_r * x[b, node - 1],
+                               eta_t * x[b, node - 1]], axis=1)      # [F, 3]
+            if depth + 1 < max_depth:
+                children = kids.get(node, [])
+                for i, child in enumerate(children):
+                    visit(child, i + 1, len(children), depth + 1, patch)
+
+        for root in range(1, rows + 2):
+            patch = np.zeros((features, 3))
+            visit(root, 1, 1, 0, patch)
+            for f in range(features):
+                for k in range(3):
+                    out[b, root - 1] += patch[f, k] * w[f, k]
+    return out
+
+
+@pytest.mark.parametrize("max_depth", [2, 3, 4])
+def test_tree_conv_values_parameters_gradients(max_depth):
+    rng = np.random.default_rng(15)
+    x = rng.standard_normal((2, 7, 3))
+    with fluid.dygraph.guard():
+        conv = nn.TreeConv(3, 2, num_filters=2, max_depth=max_depth, dtype="float64")
+        assert conv.weight.shape == [3, 3, 2, 2] and conv.bias.shape == [2]
+        assert conv.weight.name.startswith("tree_conv_") and conv.bias.name.endswith(".b_0")
+        w, bias = rng.standard_normal((3, 3, 2, 2)), rng.standard_normal(2)
+        conv.weight.set_value(w)
+        conv.bias.set_value(bias)
+        out = conv(v(x), v(TREES))
+        expected = tree_conv_reference(x, TREES, w, max_depth)
+        # rows past the second tree's 4 nodes are 0 before the bias
+        assert not expected[1, 4:].any()
+        np.testing.assert_allclose(out.numpy(), np.tanh(expected + bias), rtol=1e-12)
+        check_grads(with_parameters(conv, ["weight", "bias"], lambda n: conv(n, v(TREES))),
+                    x, w, bias)
+
+
+def test_tree_conv_options_dtype_and_bad_input():
+    rng = np.random.default_rng(16)
+    x = rng.standard_normal((2, 7, 3)).astype("float32")
+    with fluid.dygraph.guard():
+        conv = nn.TreeConv(3, 4, act=None, bias_attr=False)
+        assert conv.bias is None and len(conv.parameters()) == 1
+        out = conv(v(x), v(TREES.astype("int64")))
+        assert out.dtype == np.float32 and out.shape == [2, 7, 4, 1]
+        np.testing.assert_allclose(out.numpy(), tree_conv_reference(
+            x.astype("float64"), TREES, conv.weight.numpy().astype("float64"), 2), rtol=1e-5,
+            atol=1e-6)
+        with pytest.raises(ValueError, match="max_depth must be >= 2"):
+            nn.TreeConv(3, 2, max_depth=1)
+        with pytest.raises(ValueError, match="not a known activation"):
+            nn.TreeConv(3, 2, act="tanhh")
+        with pytest.raises(ValueError, match=r"expected \[B, n, feature_size=3\]"):
+            conv(v(np.zeros((2, 7, 4), "float32")), v(TREES))
+        with pytest.raises(ValueError, match="must be 3-D"):
+            conv(v(np.zeros((7, 3), "float32")), v(TREES))
+        with pytest.raises(ValueError, match=r"edge_set must have shape \[batch=1"):
+            conv(v(np.zeros((1, 7, 3), "float32")), v(TREES))
+        with pytest.raises(ValueError, match="describes 7 nodes but nodes_vector has 5"):
+            conv(v(np.zeros((2, 5, 3), "float32")), v(TREES))
+        with pytest.raises(TypeError, match="integer"):
+            conv(v(x), v(TREES.astype("float32")))
+        with pytest.raises(TypeError, match="nodes_vector has dtype float64"):
+            conv(v(x.astype("float64")), v(TREES))
+
+
+def test_tree_conv_classifier_training_loss_falls():
+    """A TBCNN-style classifier: TreeConv, max-pool over the nodes, Linear; tells chains from
+    bushes (the tree shapes) with Adam."""
+    rng = np.random.RandomState(17)
+    chain = np.array([[i, i + 1] for i in range(1, 6)], "int32")
+    bush = np.array([[1, i] for i in range(2, 7)], "int32")
+    edges = np.stack([chain, bush] * 4)
+    labels = np.array([[0], [1]] * 4, "int64")
+    nodes = rng.uniform(0.5, 1, (8, 6, 4)).astype("float32")
+    minigrad.seed(2)
+    with fluid.dygraph.guard():
+        conv = nn.TreeConv(4, 8, num_filters=1, max_depth=3)
+        fc = fluid.dygraph.Linear(8, 2)
+        adam = fluid.optimizer.Adam(learning_rate=0.05,
+                                    parameter_list=conv.parameters() + fc.parameters())
+        losses = []
+        for _ in range(30):
+            features = fluid.layers.reshape(conv(v(nodes), v(edges)), [8, 6, 8])
+            pooled = fluid.layers.reduce_max(features, dim=1)
+            loss = fluid.layers.mean(fluid.layers.softmax_with_cross_entropy(fc(pooled),
+                                                                             v(labels)))
+            loss.backward()
+            adam.minimize(loss)
+            conv.clear_gradients()
+            fc.clear_gradients()
+            losses.append(float(loss.numpy()[0]))
+    assert losses[-1] < 0.25 * losses[0], losses

@@ -17,6 +17,7 @@ from minigrad.nn.linear import BilinearTensorProduct  # noqa: F401
 from minigrad.nn.rnn import GRUUnit  # noqa: F401
 from minigrad.nn.sampled import NCE  # noqa: F401
 from minigrad.nn.loss import MSELoss, L1Loss, BCELoss, NLLLoss  # noqa: F401
+from minigrad.nn.tree_conv import TreeConv  # noqa: F401
 
 # -- end of the layer sections --
 

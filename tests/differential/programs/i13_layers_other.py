@@ -1,7 +1,8 @@
-# The loss layers (MSELoss, L1Loss, BCELoss, NLLLoss), PRelu, BilinearTensorProduct, GRUUnit
-# and NCE of fluid.dygraph: values, shapes, parameter names and shapes, gradients of inputs and
-# parameters, and the errors both raise. NCE's noise is made deterministic with a custom_dist
-# that puts all its mass on one class (the two frameworks draw different random numbers).
+# The loss layers (MSELoss, L1Loss, BCELoss, NLLLoss), PRelu, BilinearTensorProduct, GRUUnit,
+# NCE and TreeConv of fluid.dygraph: values, shapes, parameter names and shapes, gradients of
+# inputs and parameters, and the errors both raise. NCE's noise is made deterministic with a
+# custom_dist that puts all its mass on one class (the two frameworks draw different random
+# numbers).
 import numpy as np
 import paddle.fluid as fluid
 from diffreport import catch, report, report_op
@@ -160,3 +161,22 @@ with fluid.dygraph.guard():
     report("nce_default_parameter_count", len(nn.NCE(classes, dim).parameters()))
     with catch("nce_bad_sampler"):
         nn.NCE(classes, dim, sampler="zipf")
+
+    # TreeConv on two trees that cover all their nodes (1.8.5 leaves the rows past a tree's
+    # node count undefined), with the default act (tanh) and without.
+    trees = np.array([[[1, 2], [1, 3], [1, 4], [2, 5], [2, 6], [4, 7]],
+                      [[1, 2], [2, 3], [3, 4], [3, 5], [3, 6], [6, 7]]], "int32")
+    nodes = rng.uniform(-1, 1, (2, 7, 3)).astype("float32")
+    for depth in (2, 3):
+        for out_size, filters in ((1, 1), (2, 2)):
+            name = f"tree_conv_d{depth}_o{out_size}_f{filters}"
+            filt = rng.uniform(-1, 1, (3, 3, out_size, filters)).astype("float32")
+            conv = nn.TreeConv(3, out_size, num_filters=filters, max_depth=depth,
+                               act=None if out_size > 1 else "tanh", param_attr=attr(filt),
+                               bias_attr=False)
+            params(name, conv)
+            report_op(name, lambda n: conv(n, v(trees)), nodes)
+            param_grads(name, conv)
+    report("tree_conv_default_parameter_count", len(nn.TreeConv(3, 2).parameters()))
+    with catch("tree_conv_max_depth_1"):
+        nn.TreeConv(3, 2, max_depth=1)(v(nodes), v(trees))
