@@ -68,6 +68,9 @@ class MSELoss(Layer):
         diff = elementwise_sub(input, label)
         return _reduce(diff * diff, self.reduction)
 
+    def extra_repr(self):
+        return f"reduction={self.reduction}"
+
 
 class L1Loss(Layer):
     """Absolute error: |input - label|, reduced by `reduction`.
@@ -98,6 +101,9 @@ class L1Loss(Layer):
             values = np.asarray(data_of(out))
             return Variable(np.array([values.sum() // max(values.size, 1)], values.dtype))
         return _reduce(out, self.reduction)
+
+    def extra_repr(self):
+        return f"reduction={self.reduction}"
 
 
 # Paddle's bce_loss kernel: each log is clamped at -100, the gradient's denominator at 1e-12.
@@ -166,6 +172,9 @@ class BCELoss(Layer):
                                  f"{type(self.weight).__name__}; convert it with to_variable")
             out = elementwise_mul(out, self.weight, axis=-1)
         return _reduce(out, self.reduction)
+
+    def extra_repr(self):
+        return f"reduction={self.reduction}"
 
 
 class NLLLoss(Layer):
@@ -240,3 +249,6 @@ class NLLLoss(Layer):
         if float(np.asarray(data_of(weights)).reshape(-1)[0]) == 0:
             return total * 0
         return total / weights
+
+    def extra_repr(self):
+        return f"reduction={self.reduction}, ignore_index={self.ignore_index}"
