@@ -13,6 +13,12 @@ from minigrad.nn.pool import Pool2D  # noqa: F401
 from minigrad.nn.norm import LayerNorm, GroupNorm, InstanceNorm, SpectralNorm  # noqa: F401
 
 # -- PRelu, BilinearTensorProduct, GRUUnit, NCE, TreeConv and the loss layers --
+from minigrad.nn.activation import PRelu  # noqa: F401
+from minigrad.nn.linear import BilinearTensorProduct  # noqa: F401
+from minigrad.nn.rnn import GRUUnit  # noqa: F401
+from minigrad.nn.sampled import NCE  # noqa: F401
+from minigrad.nn.loss import MSELoss, L1Loss, BCELoss, NLLLoss  # noqa: F401
+from minigrad.nn.tree_conv import TreeConv  # noqa: F401
 
 # -- end of the layer sections --
 

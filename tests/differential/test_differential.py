@@ -217,6 +217,26 @@ DELIBERATE = {
        "kernel's l2, so its l2 has no effect; minigrad uses l2 as documented"
        for key in ("losses", "weight", "bias", "state.bias_linear_0", "state.bias_squared_0",
                    "state.weight_linear_0", "state.weight_squared_0")},
+    # -- i13 layers-other: PRelu, GRUUnit, NCE, TreeConv (programs/i13_layers_other.py) --
+    **{("i13_layers_other", key): "1.8.5 defect: GRUUnit's backward uses only the gradient of "
+       "hidden and drops those reaching reset_hidden_pre and gate; minigrad adds them"
+       for key in ("gru_all_outputs.grad0", "gru_all_outputs.grad1")},
+    **{("i13_layers_other", key): "1.8.5 defect: dygraph GRUUnit ignores origin_mode; minigrad "
+       "uses h = u * h_prev + (1 - u) * c for origin_mode=True, as the docs give"
+       for key in ("gru_origin_mode", "gru_origin_mode.grad0", "gru_origin_mode.grad1")},
+    ("i13_layers_other", "nce_default_parameter_count"):
+        "1.8.5 defect: dygraph NCE makes no bias unless bias_attr is given; its docs promise a "
+        "zero-initialised [K, 1] bias by default (False for none), which minigrad makes",
+    ("i13_layers_other", "prelu_float64_alpha_dtype"):
+        "1.8.5 defect: PRelu makes alpha float32 whatever dtype says; minigrad honours dtype",
+    **{("i13_layers_other", f"tree_conv_d{depth}_o2_f2.grad0"): "1.8.5 defect: tree_conv's "
+       "input gradient reads its [n, out * filters, 3] buffer as if it were [n, 3, out * "
+       "filters] (right only when output_size * num_filters == 1); minigrad's is the derivative"
+       for depth in (2, 3)},
+    ("i13_layers_other", "tree_conv_default_parameter_count"):
+        "1.8.5 defect: dygraph TreeConv makes no bias unless bias_attr is given (static "
+        "tree_conv makes one by default); minigrad makes a zero [num_filters] bias unless "
+        "bias_attr=False",
 }
 
 

@@ -30,8 +30,8 @@ from minigrad.ops.math import elementwise_mul, matmul
 from minigrad.ops.shape import concat, getitem, reshape, split, stack, transpose
 from minigrad.param_attr import ParamAttr
 
-__all__ = ["gru_unit", "lstm_unit", "RNNCell", "GRUCell", "LSTMCell", "BasicGRUUnit",
-           "BasicLSTMUnit", "rnn", "gather_tree"]
+__all__ = ["gru_unit", "gru_unit_step", "lstm_unit", "RNNCell", "GRUCell", "LSTMCell",
+           "BasicGRUUnit", "BasicLSTMUnit", "rnn", "gather_tree"]
 
 
 def _float_tensor(op, argument, value, ndim=None):
@@ -84,6 +84,14 @@ def gru_unit(input, hidden, size, param_attr=None, bias_attr=None, activation="t
     helper = LayerHelper(op, param_attr=param_attr, bias_attr=bias_attr)
     weight = helper.create_parameter(helper.param_attr, [d, 3 * d], dtype)
     bias = helper.create_parameter(helper.bias_attr, [1, 3 * d], dtype, is_bias=True)
+    return gru_unit_step(input, hidden, weight, bias, act_c, act_g, origin_mode)
+
+
+def gru_unit_step(input, hidden, weight, bias, act_c, act_g, origin_mode):
+    """The gru_unit math on given parameters (shared with the `GRUUnit` layer): input [N, 3D],
+    hidden [N, D], weight [D, 3D] (flat W_uh|W_rh then W_ch), bias [1, 3D] or None; act_c and
+    act_g are functions. Returns (h_t, r * h_{t-1}, gate u|r|c)."""
+    d = shape_of(hidden)[1]
     projected = input if bias is None else input + bias
     flat = reshape(weight, [3 * d * d])
     w_gates, w_candidate = reshape(flat[:2 * d * d], [d, 2 * d]), reshape(flat[2 * d * d:], [d, d])
