@@ -25,7 +25,8 @@ from minigrad.core.tape import enable_imperative, disable_imperative  # noqa: F4
 # Paddle 1.8's fluid/__init__ re-exports the dygraph layers (`fluid.Linear`, `fluid.Conv2D`...).
 from minigrad.dygraph.nn import (  # noqa: F401
     Linear, BatchNorm, Dropout, Embedding, Conv2D, Conv2DTranspose, Pool2D, LayerNorm, GroupNorm,
-    InstanceNorm, SpectralNorm)
+    InstanceNorm, SpectralNorm, PRelu, BilinearTensorProduct, GRUUnit, NCE, TreeConv, MSELoss,
+    L1Loss, NLLLoss, BCELoss)
 from minigrad.ops.indexing import one_hot_v2 as one_hot  # noqa: F401  (fluid.one_hot)
 from minigrad.nn.functional.common import embedding_v2 as embedding  # noqa: F401  (fluid.embedding)
 

@@ -29,7 +29,6 @@ DETECTION = "object-detection op"
 DISTRIBUTED = "static-mode distributed training"
 GPU = "GPU-only (cuDNN) op"
 SELECTED_ROWS = "SelectedRows (sparse gradients are dense in minigrad)"
-LATER_LAYERS = "not yet in minigrad: the Layers and optimizers of the next compatibility issue"
 LATER_CONV3D = "not yet in minigrad: waits for the N-d convolution core"
 LATER_PARALLEL = "not yet in minigrad: data-parallel training on MPI is a later issue"
 
@@ -77,15 +76,6 @@ OUT_OF_SCOPE = {
         "ProgramTranslator": (STATIC, "run the function as it is"),
         "declarative": (STATIC, "run the function as it is"),
         "StaticModelRunner": (STATIC, "load weights with fluid.dygraph.load_dygraph"),
-        "MSELoss": (LATER_LAYERS, "fluid.layers.mse_loss"),
-        "L1Loss": (LATER_LAYERS, None),
-        "NLLLoss": (LATER_LAYERS, None),
-        "BCELoss": (LATER_LAYERS, None),
-        "BilinearTensorProduct": (LATER_LAYERS, "fluid.layers.bilinear_tensor_product"),
-        "GRUUnit": (LATER_LAYERS, "fluid.layers.gru_unit"),
-        "NCE": (LATER_LAYERS, "fluid.layers.nce"),
-        "PRelu": (LATER_LAYERS, "fluid.layers.prelu"),
-        "TreeConv": (LATER_LAYERS, None),
         "Conv3D": (LATER_CONV3D, None),
         "Conv3DTranspose": (LATER_CONV3D, None),
         "DataParallel": (LATER_PARALLEL, "one process: use the model itself"),
@@ -136,11 +126,7 @@ OUT_OF_SCOPE = {
         "RecomputeOptimizer": (STATIC, "the optimizer itself"),
         "ModelAverage": (STATIC, "fluid.optimizer.ExponentialMovingAverage(parameter_list=...)"),
         "PipelineOptimizer": (STATIC, "the optimizer itself"),
-        **{name: (LATER_LAYERS, None) for name in (
-            "Adadelta", "AdadeltaOptimizer", "Adamax", "AdamaxOptimizer", "DecayedAdagrad",
-            "DecayedAdagradOptimizer", "Ftrl", "FtrlOptimizer", "Lamb", "LambOptimizer",
-            "LarsMomentum",
-            "LarsMomentumOptimizer", "Dpsgd", "DpsgdOptimizer")},
+
     },
     "fluid.dygraph.jit": {
         **{name: (STATIC, "run the Layer itself; save its weights with save_dygraph") for name in (

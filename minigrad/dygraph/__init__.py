@@ -13,6 +13,9 @@ from minigrad.dygraph.nn import (  # noqa: F401
 from minigrad.dygraph.nn import Conv2D, Conv2DTranspose, Pool2D  # noqa: F401
 # -- normalisation layers (nn/norm.py) --
 from minigrad.dygraph.nn import LayerNorm, GroupNorm, InstanceNorm, SpectralNorm  # noqa: F401
+# -- PRelu, BilinearTensorProduct, GRUUnit, NCE, TreeConv, the loss layers (nn/...) --
+from minigrad.dygraph.nn import (  # noqa: F401
+    PRelu, BilinearTensorProduct, GRUUnit, NCE, TreeConv, MSELoss, L1Loss, NLLLoss, BCELoss)
 # -- save / load (io.py) --
 from minigrad.io import save_dygraph, load_dygraph  # noqa: F401
 # -- learning-rate schedules (optimizer/lr.py) --
