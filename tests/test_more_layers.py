@@ -7,7 +7,7 @@ import pytest
 
 import minigrad
 import minigrad as fluid
-from tests.op_helpers import check_grads
+from op_helpers import check_grads
 
 nn = fluid.dygraph.nn
 
