@@ -1,13 +1,32 @@
 """`Dropout` and `Embedding`: small layers over `ops.dropout` and row lookup (`getitem`)."""
 import numbers
 
-from minigrad.core.checks import check_tensor
+from minigrad.core.checks import check_tensor, dtype_of, shape_of
 from minigrad.core.variable import Variable
 from minigrad.nn.layer import Layer
 from minigrad.ops.dropout import check_dropout_args, dropout
 from minigrad.ops.shape import getitem
 
 __all__ = ["Dropout", "Embedding"]
+
+
+def check_row_inputs(where, dtype, inputs):
+    """Each (argument, value, width) in `inputs` must be a [batch, width] float Variable of the
+    layer's `dtype`, all with one batch size (what BilinearTensorProduct and GRUUnit take)."""
+    for argument, value, width in inputs:
+        check_tensor(where, argument, value, dtypes="f")
+        shape = list(shape_of(value))
+        if len(shape) != 2 or shape[1] != width:
+            raise ValueError(f"{where}: {argument} of shape {shape} does not fit the layer; "
+                             f"expected [batch, {width}]")
+        if dtype_of(value) != dtype:
+            raise TypeError(f"{where}: {argument} has dtype {dtype_of(value)} but the layer's "
+                            f"parameters are {dtype}")
+    batches = {shape_of(value)[0] for _, value, _ in inputs}
+    if len(batches) > 1:
+        names = " and ".join(argument for argument, _, _ in inputs)
+        shapes = ", ".join(str(list(shape_of(value))) for _, value, _ in inputs)
+        raise ValueError(f"{where}: {names} must have the same batch size, got shapes {shapes}")
 
 
 class Dropout(Layer):

@@ -3,7 +3,8 @@
 [output_dim, input1_dim, input2_dim]."""
 import numbers
 
-from minigrad.core.checks import check_tensor, dtype_of, shape_of
+from minigrad.core.checks import check_tensor, shape_of
+from minigrad.nn.common import check_row_inputs
 from minigrad.nn.layer import Layer
 from minigrad.ops.activation import apply_act, check_act
 from minigrad.ops.math import linear, matmul, reduce_sum
@@ -96,19 +97,9 @@ class BilinearTensorProduct(Layer):
 
     def forward(self, x, y):
         where = "BilinearTensorProduct"
-        for argument, value, width in (("x", x, self._input1_dim), ("y", y, self._input2_dim)):
-            check_tensor(where, argument, value, dtypes="f")
-            shape = list(shape_of(value))
-            if len(shape) != 2 or shape[1] != width:
-                raise ValueError(f"{where}: {argument} of shape {shape} does not fit the layer; "
-                                 f"expected [batch, {width}]")
-            if dtype_of(value) != self._dtype:
-                raise TypeError(f"{where}: {argument} has dtype {dtype_of(value)} but the "
-                                f"layer's parameters are {self._dtype}")
+        check_row_inputs(where, self._dtype, (("x", x, self._input1_dim),
+                                              ("y", y, self._input2_dim)))
         batch, m, n, size = shape_of(x)[0], self._input1_dim, self._input2_dim, self._output_dim
-        if shape_of(y)[0] != batch:
-            raise ValueError(f"{where}: x and y must have the same batch size, got shapes "
-                             f"{list(shape_of(x))} and {list(shape_of(y))}")
         # x [B, M] @ W as [M, size * N] -> [B, size, N]; then contract N with y.
         w = reshape(transpose(self.weight, [1, 0, 2]), [m, size * n])
         out = reduce_sum(reshape(matmul(x, w), [batch, size, n]) * unsqueeze(y, [1]), dim=2)

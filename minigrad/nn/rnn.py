@@ -5,8 +5,8 @@ The layer owns the weight [D, 3D] and bias [1, 3D] and runs the math of `fluid.l
 """
 import numbers
 
-from minigrad.core.checks import check_tensor, dtype_of, shape_of
 from minigrad.nn.functional.rnn import _gru_activation, gru_unit_step
+from minigrad.nn.common import check_row_inputs
 from minigrad.nn.layer import Layer
 
 __all__ = ["GRUUnit"]
@@ -54,18 +54,7 @@ class GRUUnit(Layer):
 
     def forward(self, input, hidden):
         d = self._size
-        for argument, value, width in (("input", input, 3 * d), ("hidden", hidden, d)):
-            check_tensor("GRUUnit", argument, value, dtypes="f")
-            shape = list(shape_of(value))
-            if len(shape) != 2 or shape[1] != width:
-                raise ValueError(f"GRUUnit: {argument} of shape {shape} does not fit the layer; "
-                                 f"expected [N, {width}] (size={3 * d})")
-            if dtype_of(value) != self._dtype:
-                raise TypeError(f"GRUUnit: {argument} has dtype {dtype_of(value)} but the "
-                                f"layer's parameters are {self._dtype}")
-        if shape_of(input)[0] != shape_of(hidden)[0]:
-            raise ValueError(f"GRUUnit: input and hidden must have the same batch size, got "
-                             f"shapes {list(shape_of(input))} and {list(shape_of(hidden))}")
+        check_row_inputs("GRUUnit", self._dtype, (("input", input, 3 * d), ("hidden", hidden, d)))
         return gru_unit_step(input, hidden, self.weight, self.bias, self._activation,
                              self._gate_activation, self._origin_mode)
 

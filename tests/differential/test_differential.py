@@ -178,8 +178,8 @@ DELIBERATE = {
        for key in ("scatter_overwrite.grad0", "scatter_add.grad0", "scatter_int32_index.grad0")},
     **{("new_padding_rearrange", key): "1.8.5 defect: shuffle_channel's backward applies the "
        "forward shuffle to the gradient instead of its inverse (right only when group ** 2 == "
-       "C); minigrad's is the derivative" for key in ("shuffle_channel.grad0",
-                                                       "shuffle_channel_g3.grad0")},
+       "C); minigrad's is the derivative"
+       for key in ("shuffle_channel.grad0", "shuffle_channel_g3.grad0")},
     ("new_activations", "hard_swish_options.grad0"):
         "1.8.5 defect: hard_swish's gradient where x + offset >= threshold is 1 instead of "
         "threshold / scale (the same only with the defaults); minigrad's is the derivative",

@@ -1,47 +1,9 @@
 # Adam for 3 steps with fixed parameters, a ParamAttr L1 regularizer and value clipping.
-import numpy as np
 import paddle.fluid as fluid
-from diffreport import report
+from two_layer import train_three_steps
 
-
-def attr(array):
-    return fluid.ParamAttr(initializer=fluid.initializer.NumpyArrayInitializer(array))
-
-
-rng = np.random.RandomState(12)
-shapes = [(3, 4), (4,), (4, 2), (2,)]
-init = [rng.uniform(-1, 1, shape).astype("float32") for shape in shapes]
-x_np = rng.uniform(-1, 1, (6, 3)).astype("float32")
-y_np = rng.uniform(-1, 1, (6, 2)).astype("float32")
-
-
-class Net(fluid.dygraph.Layer):
-    def __init__(self):
-        super(Net, self).__init__()
-        decayed = fluid.ParamAttr(initializer=fluid.initializer.NumpyArrayInitializer(init[0]),
-                                  regularizer=fluid.regularizer.L1Decay(0.05))
-        self.fc1 = fluid.dygraph.Linear(3, 4, act="relu", param_attr=decayed,
-                                        bias_attr=attr(init[1]))
-        self.fc2 = fluid.dygraph.Linear(4, 2, param_attr=attr(init[2]), bias_attr=attr(init[3]))
-
-    def forward(self, x):
-        return self.fc2(self.fc1(x))
-
-
-with fluid.dygraph.guard():
-    net = Net()
-    opt = fluid.optimizer.Adam(learning_rate=0.05, beta1=0.8, beta2=0.99, epsilon=1e-6,
-                               parameter_list=net.parameters(),
-                               regularization=fluid.regularizer.L2Decay(0.01),
-                               grad_clip=fluid.clip.GradientClipByValue(max=0.2, min=-0.2))
-    x, y = fluid.dygraph.to_variable(x_np), fluid.dygraph.to_variable(y_np)
-    losses = []
-    for step in range(3):
-        loss = fluid.layers.reduce_mean(fluid.layers.square_error_cost(net(x), y))
-        loss.backward()
-        opt.minimize(loss)
-        net.clear_gradients()
-        losses.append(loss.numpy())
-    report("losses", losses)
-    for name, param in net.named_parameters():
-        report(name, param.numpy())
+train_three_steps(12, lambda parameters: fluid.optimizer.Adam(
+    learning_rate=0.05, beta1=0.8, beta2=0.99, epsilon=1e-6, parameter_list=parameters,
+    regularization=fluid.regularizer.L2Decay(0.01),
+    grad_clip=fluid.clip.GradientClipByValue(max=0.2, min=-0.2)),
+    fc1_regularizer=fluid.regularizer.L1Decay(0.05))
